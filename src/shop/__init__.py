@@ -1,0 +1,1 @@
+"""Reference e-commerce services guarded by specguard."""

@@ -1,0 +1,62 @@
+"""Command line: thin click wrappers over the stages. Exit codes: 0 ok, 1 gate failed, 2 bad input.
+
+Every subcommand lives in its own module and is attached here; errors derived from
+:class:`~specguard.errors.SpecguardError` become one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from specguard.errors import SpecguardError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+
+class _Group(click.Group):
+    """Turns specguard's errors (and any crash) into one line and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SpecguardError as exc:
+            _fail(exc.one_line())
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except RecursionError:
+            _fail("input nested too deeply to process")
+        except MemoryError:
+            _fail("out of memory while processing the input")
+        except Exception as exc:
+            if os.environ.get("SPECGUARD_DEBUG"):
+                raise
+            _fail(f"internal error: {type(exc).__name__}: {exc} "
+                  "(set SPECGUARD_DEBUG=1 for details)")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"specguard: error: {' '.join(message.split())}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="specguard")
+def main() -> None:
+    """Keep OpenAPI contracts honest: diff, gate, fuzz and verify."""
+
+
+def _attach() -> None:
+    from specguard.cli import _check, _diff, _fuzz, _lint
+
+    for module in (_diff, _check, _fuzz, _lint):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_attach()

@@ -1,0 +1,95 @@
+"""``specguard diff`` and ``specguard rules``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from specguard.api import diff_specs
+from specguard.load import load_spec
+from specguard.model import Level
+from specguard.report import OutputFormat, RenderOptions, gate_failed, render
+from specguard.rules import CATALOGUE
+
+FAIL_ON = ("breaking", "warning", "never")
+
+
+def fail_level(value: str) -> Level | None:
+    return None if value == "never" else Level(value)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Reports go to stdout or --output; never mixed with progress or errors (stderr)."""
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def use_color(output: Path | None) -> bool:
+    return output is None and sys.stdout.isatty()
+
+
+@click.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice([f.value for f in OutputFormat]),
+              default="text", show_default=True, help="Report format.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="breaking", show_default=True,
+              help="Exit 1 when a finding at or above this level exists.")
+@click.option("--level", "min_level", type=click.Choice([lv.value for lv in Level]),
+              default="safe", show_default=True, help="Lowest level to show.")
+@click.option("--root", type=click.Path(file_okay=False), default=None,
+              help="Folder $refs may not leave (default: each spec's folder).")
+@click.option("--allow-remote-refs", is_flag=True, help="Fetch http(s) $refs.")
+@click.option("--no-validate", is_flag=True, help="Skip OpenAPI validation of both specs.")
+@click.option("--no-semantic", is_flag=True, help="Keyword rules only, no semantic judge.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Date for sunset policies (default: today).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the report to a file instead of stdout.")
+def diff(
+    old: str, new: str, fmt: str, fail_on: str, min_level: str, root: str | None,
+    allow_remote_refs: bool, no_validate: bool, no_semantic: bool, today: dt.datetime | None,
+    output: Path | None,
+) -> None:
+    """Compare OLD and NEW contracts (paths, '-' for stdin, or REV:path) and judge every change.
+
+    Exit codes: 0 nothing at or above --fail-on, 1 gate failed, 2 bad input.
+    """
+    if old == "-" and new == "-":
+        raise click.UsageError("only one of OLD and NEW can be read from stdin")
+    options = {"root": root, "allow_remote_refs": allow_remote_refs, "validate": not no_validate}
+    old_spec = load_spec(old, **options)  # type: ignore[arg-type]
+    new_spec = load_spec(new, **options)  # type: ignore[arg-type]
+    report = diff_specs(old_spec, new_spec, today=today.date() if today else None,
+                        semantic=not no_semantic)
+    threshold = fail_level(fail_on)
+    text = render(report, OutputFormat(fmt), RenderOptions(
+        color=use_color(output), fail_on=threshold, min_level=Level(min_level)))
+    write_output(text, output)
+    sys.exit(1 if gate_failed(report, threshold) else 0)
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def rules(fmt: str) -> None:
+    """List the rule catalogue: id, level, direction, message and rationale."""
+    entries = sorted(CATALOGUE.values(), key=lambda r: r.id)
+    if fmt == "json":
+        click.echo(json.dumps([
+            {"id": r.id, "level": r.level.value, "direction": r.direction.value,
+             "message": r.message, "rationale": r.rationale} for r in entries
+        ], indent=2))
+        return
+    width = max(len(r.id) for r in entries)
+    for r in entries:
+        click.echo(f"{r.id:<{width}}  {r.level.value:<8}  {r.direction.value:<8}  {r.rationale}")
+
+
+COMMANDS: list[click.Command] = [diff, rules]

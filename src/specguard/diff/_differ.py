@@ -1,0 +1,589 @@
+"""The semantic walk: pairs up OpenAPI objects of two documents and records neutral changes.
+
+Nothing here decides breaking vs safe. Each step knows the data-flow :class:`Direction`
+(request or response, flipped inside webhooks and callbacks) and passes it on, so rules can
+judge. Schema pairs are memoised per (old node, new node, direction): a shared component is
+compared once, and recursion through ``$ref`` terminates (a pair being compared counts as
+equal while we are inside it — coinduction).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from specguard.diff._keywords import (
+    HEADER_FIELDS,
+    MEDIA_TYPE_FIELDS,
+    OPERATION_FIELDS,
+    PARAMETER_FIELDS,
+    PATH_ITEM_FIELDS,
+    REQUEST_BODY_FIELDS,
+    RESPONSE_FIELDS,
+    SCHEMA_KEYWORDS,
+    SECURITY_SCHEME_FIELDS,
+    Handling,
+)
+from specguard.diff._walk import Node
+from specguard.load import Spec
+from specguard.model import Change, ChangeKind, Direction, Operation
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_PARAM_SHAPE = re.compile(r"\{[^}/]*\}")
+
+ADDED, REMOVED, CHANGED = ChangeKind.ADDED, ChangeKind.REMOVED, ChangeKind.CHANGED
+REQ, RESP = Direction.REQUEST, Direction.RESPONSE
+
+ChangeKey = tuple[Any, ...]
+
+
+@dataclass(slots=True)
+class Entry:
+    """A change and the operations through which the differ reached it."""
+
+    change: Change
+    operations: set[Operation] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SchemaRoot:
+    """A top-level schema pair (body, parameter, header) with the changes found under it."""
+
+    old: Node
+    new: Node
+    direction: Direction
+    kind: str  # "body" | "parameter" | "header"
+    keys: tuple[ChangeKey, ...]
+    operation: Operation
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True, default=str)
+    return value
+
+
+def path_shape(path: str) -> str:
+    """``/orders/{id}`` and ``/orders/{orderId}`` have the same shape: ``/orders/{}``."""
+    return _PARAM_SHAPE.sub("{}", path)
+
+
+def _is_ref(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("$ref"), str)
+
+
+class Differ:
+    """Compares two loaded specs; results in :attr:`entries` and :attr:`roots`."""
+
+    def __init__(self, old: Spec, new: Spec) -> None:
+        self.old_spec = old
+        self.new_spec = new
+        self.entries: dict[ChangeKey, Entry] = {}
+        self.roots: list[SchemaRoot] = []
+        self._memo: dict[tuple[int, int, Direction], tuple[ChangeKey, ...]] = {}
+        self._active: set[tuple[int, int, Direction]] = set()
+        self._merged: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+    # -- recording -----------------------------------------------------------------------
+
+    def emit(
+        self,
+        subject: str,
+        kind: ChangeKind,
+        direction: Direction,
+        old: Node | None,
+        new: Node | None,
+        old_value: Any = None,
+        new_value: Any = None,
+        **details: Any,
+    ) -> ChangeKey:
+        old_loc = old.location if old is not None else None
+        new_loc = new.location if new is not None else None
+        key = (subject, kind, direction, old_loc, new_loc, _freeze(old_value), _freeze(new_value))
+        if key not in self.entries:
+            change = Change(
+                subject=subject,
+                kind=kind,
+                direction=direction,
+                old_location=old_loc,
+                new_location=new_loc,
+                old=old_value,
+                new=new_value,
+                details=tuple(sorted(details.items())),
+            )
+            self.entries[key] = Entry(change)
+        return key
+
+    def _attach(self, keys: Iterable[ChangeKey], operation: Operation) -> None:
+        for key in keys:
+            self.entries[key].operations.add(operation)
+
+    # -- document level ------------------------------------------------------------------
+
+    def run(self) -> None:
+        old = Node(self.old_spec, self.old_spec.root, "", self.old_spec.data)
+        new = Node(self.new_spec, self.new_spec.root, "", self.new_spec.data)
+        global_security = (old.get("security"), new.get("security"))
+        self._diff_path_map(old.child("paths"), new.child("paths"), False, global_security)
+        self._diff_path_map(old.child("webhooks"), new.child("webhooks"), True, global_security)
+        self._diff_security_schemes(
+            old.child("components", "securitySchemes"), new.child("components", "securitySchemes")
+        )
+        if _freeze(old.get("servers")) != _freeze(new.get("servers")):
+            self.emit("servers", CHANGED, Direction.NONE, old.child("servers"),
+                      new.child("servers"), old.get("servers"), new.get("servers"))
+
+    def _diff_path_map(
+        self, old: Node, new: Node, webhooks: bool, security: tuple[Any, Any]
+    ) -> None:
+        old_paths = old.mapping()
+        new_paths = new.mapping()
+        if webhooks:
+            pairs = [(name, name) for name in old_paths if name in new_paths]
+            only_old = [name for name in old_paths if name not in new_paths]
+            only_new = [name for name in new_paths if name not in old_paths]
+        else:
+            pairs, only_old, only_new = _match_paths(old_paths, new_paths)
+        for name in only_old:
+            item = old.child(name).deref()
+            for method in HTTP_METHODS:
+                if isinstance(item.get(method), dict):
+                    op = _operation(method, name, webhooks)
+                    removed = item.child(method)
+                    key = self.emit("operation", REMOVED, Direction.NONE, removed, None,
+                                    deprecated=bool(removed.get("deprecated")),
+                                    sunset=removed.get("x-sunset"))
+                    self._attach([key], op)
+        for name in only_new:
+            item = new.child(name).deref()
+            for method in HTTP_METHODS:
+                if isinstance(item.get(method), dict):
+                    op = _operation(method, name, webhooks)
+                    key = self.emit("operation", ADDED, Direction.NONE, None, item.child(method))
+                    self._attach([key], op)
+        for old_name, new_name in pairs:
+            self._diff_path_item(
+                old.child(old_name).deref(), new.child(new_name).deref(),
+                old_name, new_name, webhooks, security,
+            )
+
+    def _diff_path_item(
+        self, old: Node, new: Node, old_name: str, new_name: str, flipped: bool,
+        security: tuple[Any, Any], parent: Operation | None = None,
+    ) -> None:
+        for method in HTTP_METHODS:
+            old_op, new_op = old.child(method), new.child(method)
+            if parent is None:
+                op = _operation(method, new_name, flipped)
+            else:
+                op = Operation(method, f"{parent.path} callback {new_name}")
+            if isinstance(old_op.value, dict) and not isinstance(new_op.value, dict):
+                key = self.emit("operation", REMOVED, Direction.NONE, old_op, None,
+                                deprecated=bool(old_op.get("deprecated")),
+                                sunset=old_op.get("x-sunset"))
+                self._attach([key], op)
+            elif isinstance(new_op.value, dict) and not isinstance(old_op.value, dict):
+                key = self.emit("operation", ADDED, Direction.NONE, None, new_op)
+                self._attach([key], op)
+            elif isinstance(old_op.value, dict):
+                keys = self._diff_operation(
+                    old, new, old_op, new_op, old_name, new_name, flipped, security, op
+                )
+                self._attach(keys, op)
+        keys = self._catch_all(old, new, PATH_ITEM_FIELDS, "path-item", Direction.NONE)
+        for method in HTTP_METHODS:
+            if isinstance(new.get(method), dict):
+                self._attach(keys, Operation(method, new_name))
+
+    # -- operations ----------------------------------------------------------------------
+
+    def _diff_operation(
+        self, old_item: Node, new_item: Node, old: Node, new: Node, old_path: str,
+        new_path: str, flipped: bool, security: tuple[Any, Any], op: Operation,
+    ) -> list[ChangeKey]:
+        request = RESP if flipped else REQ
+        response = REQ if flipped else RESP
+        keys: list[ChangeKey] = []
+        old_dep, new_dep = bool(old.get("deprecated")), bool(new.get("deprecated"))
+        if old_dep != new_dep:
+            keys.append(self.emit("operation.deprecated", CHANGED, Direction.NONE,
+                                  old.child("deprecated"), new.child("deprecated"),
+                                  old_dep, new_dep, sunset=new.get("x-sunset")))
+        if old.get("operationId") != new.get("operationId"):
+            keys.append(self.emit("operation.operationId", CHANGED, Direction.NONE,
+                                  old.child("operationId"), new.child("operationId"),
+                                  old.get("operationId"), new.get("operationId")))
+        keys += self._diff_parameters(old_item, new_item, old, new, old_path, new_path,
+                                      request, op)
+        keys += self._diff_request_body(old.child("requestBody"), new.child("requestBody"),
+                                        request, op)
+        keys += self._diff_responses(old.child("responses"), new.child("responses"),
+                                     response, op)
+        old_sec = old.get("security", security[0])
+        new_sec = new.get("security", security[1])
+        keys += self._diff_security(old, new, old_sec, new_sec)
+        old_cbs, new_cbs = old.child("callbacks").deref(), new.child("callbacks").deref()
+        for name in old_cbs.mapping().keys() | new_cbs.mapping().keys():
+            old_cb, new_cb = old_cbs.child(name).deref(), new_cbs.child(name).deref()
+            for expression in old_cb.mapping().keys() | new_cb.mapping().keys():
+                self._diff_path_item(
+                    old_cb.child(expression).deref(), new_cb.child(expression).deref(),
+                    expression, expression, not flipped, (None, None), parent=op,
+                )
+        keys += self._catch_all(old, new, OPERATION_FIELDS, "operation", Direction.NONE)
+        return keys
+
+    def _diff_parameters(
+        self, old_item: Node, new_item: Node, old: Node, new: Node, old_path: str,
+        new_path: str, direction: Direction, op: Operation,
+    ) -> list[ChangeKey]:
+        old_params = _effective_parameters(old_item, old, old_path)
+        new_params = _effective_parameters(new_item, new, new_path)
+        keys: list[ChangeKey] = []
+        removed = {k: v for k, v in old_params.items() if k not in new_params}
+        added = {k: v for k, v in new_params.items() if k not in old_params}
+        # A parameter that left one location for another is one change, not two.
+        for key, node in list(removed.items()):
+            name = str(node.get("name")).lower()
+            target_key = next((k for k, v in added.items() if k[0] != "path" and key[0] != "path"
+                               and str(v.get("name")).lower() == name), None)
+            if target_key is None:
+                continue
+            target = added.pop(target_key)
+            del removed[key]
+            keys.append(self.emit("parameter.in", CHANGED, direction, node, target,
+                                  node.get("in"), target.get("in"), name=node.get("name"),
+                                  required=bool(target.get("required"))))
+        for node in removed.values():
+            keys.append(self.emit("parameter", REMOVED, direction, node, None,
+                                  name=node.get("name"), location=node.get("in"),
+                                  required=bool(node.get("required")),
+                                  deprecated=bool(node.get("deprecated")),
+                                  sunset=node.get("x-sunset")))
+        for node in added.values():
+            keys.append(self.emit("parameter", ADDED, direction, None, node,
+                                  name=node.get("name"), location=node.get("in"),
+                                  required=bool(node.get("required"))))
+        for key in old_params.keys() & new_params.keys():
+            keys += self._diff_parameter(old_params[key], new_params[key], direction, op)
+        return keys
+
+    def _diff_parameter(
+        self, old: Node, new: Node, direction: Direction, op: Operation
+    ) -> list[ChangeKey]:
+        name = new.get("name")
+        where = new.get("in")
+        facts = {"name": name, "location": where}
+        keys: list[ChangeKey] = []
+        old_req, new_req = bool(old.get("required")), bool(new.get("required"))
+        if old_req != new_req:
+            keys.append(self.emit("parameter.required", CHANGED, direction, old.child("required"),
+                                  new.child("required"), old_req, new_req, **facts))
+        if where == "path" and old.get("name") != name:
+            keys.append(self.emit("parameter.name", CHANGED, Direction.NONE, old.child("name"),
+                                  new.child("name"), old.get("name"), name, **facts))
+        for attr in ("style", "explode"):
+            old_v, new_v = _style(old, attr), _style(new, attr)
+            if old_v != new_v:
+                keys.append(self.emit(f"parameter.{attr}", CHANGED, direction, old.child(attr),
+                                      new.child(attr), old_v, new_v, **facts))
+        old_dep, new_dep = bool(old.get("deprecated")), bool(new.get("deprecated"))
+        if old_dep != new_dep:
+            keys.append(self.emit("parameter.deprecated", CHANGED, direction,
+                                  old.child("deprecated"), new.child("deprecated"),
+                                  old_dep, new_dep, **facts))
+        keys += self._diff_schema_root(old.child("schema"), new.child("schema"), direction,
+                                       "parameter", op)
+        keys += self._diff_content(old.child("content"), new.child("content"), direction, op,
+                                   "parameter", required=True)
+        keys += self._catch_all(old, new, PARAMETER_FIELDS, "parameter", direction)
+        return keys
+
+    def _diff_request_body(
+        self, old: Node, new: Node, direction: Direction, op: Operation
+    ) -> list[ChangeKey]:
+        old, new = old.deref(), new.deref()
+        if old.value is None and new.value is None:
+            return []
+        if old.value is None:
+            return [self.emit("request-body", ADDED, direction, None, new,
+                              required=bool(new.get("required")))]
+        if new.value is None:
+            return [self.emit("request-body", REMOVED, direction, old, None)]
+        keys: list[ChangeKey] = []
+        old_req, new_req = bool(old.get("required")), bool(new.get("required"))
+        if old_req != new_req:
+            keys.append(self.emit("request-body.required", CHANGED, direction,
+                                  old.child("required"), new.child("required"), old_req, new_req))
+        keys += self._diff_content(old.child("content"), new.child("content"), direction, op,
+                                   "body", required=old_req)
+        keys += self._catch_all(old, new, REQUEST_BODY_FIELDS, "request-body", direction)
+        return keys
+
+    def _diff_content(
+        self, old: Node, new: Node, direction: Direction, op: Operation, kind: str,
+        required: bool,
+    ) -> list[ChangeKey]:
+        old_media = {k.lower(): k for k in old.mapping()}
+        new_media = {k.lower(): k for k in new.mapping()}
+        keys: list[ChangeKey] = []
+        for media in old_media.keys() - new_media.keys():
+            keys.append(self.emit("media-type", REMOVED, direction, old.child(old_media[media]),
+                                  None, media=media, remaining=len(new_media), part=kind))
+        for media in new_media.keys() - old_media.keys():
+            keys.append(self.emit("media-type", ADDED, direction, None,
+                                  new.child(new_media[media]), media=media,
+                                  previous=len(old_media), part=kind))
+        for media in old_media.keys() & new_media.keys():
+            old_mt, new_mt = old.child(old_media[media]), new.child(new_media[media])
+            keys += self._diff_schema_root(old_mt.child("schema"), new_mt.child("schema"),
+                                           direction, kind, op)
+            keys += self._catch_all(old_mt, new_mt, MEDIA_TYPE_FIELDS, "media-type", direction)
+        return keys
+
+    def _diff_responses(
+        self, old: Node, new: Node, direction: Direction, op: Operation
+    ) -> list[ChangeKey]:
+        old_codes = {str(k).upper(): str(k) for k in old.mapping() if not str(k).startswith("x-")}
+        new_codes = {str(k).upper(): str(k) for k in new.mapping() if not str(k).startswith("x-")}
+        keys: list[ChangeKey] = []
+        for code in old_codes.keys() - new_codes.keys():
+            keys.append(self.emit("response", REMOVED, direction, old.child(old_codes[code]),
+                                  None, status=code))
+        for code in new_codes.keys() - old_codes.keys():
+            keys.append(self.emit("response", ADDED, direction, None,
+                                  new.child(new_codes[code]), status=code))
+        for code in old_codes.keys() & new_codes.keys():
+            old_r = old.child(old_codes[code]).deref()
+            new_r = new.child(new_codes[code]).deref()
+            keys += self._diff_content(old_r.child("content"), new_r.child("content"),
+                                       direction, op, "body", required=True)
+            keys += self._diff_headers(old_r.child("headers"), new_r.child("headers"),
+                                       direction, op, code)
+            keys += self._catch_all(old_r, new_r, RESPONSE_FIELDS, "response", direction)
+        return keys
+
+    def _diff_headers(
+        self, old: Node, new: Node, direction: Direction, op: Operation, status: str
+    ) -> list[ChangeKey]:
+        old_h = {k.lower(): k for k in old.mapping()}
+        new_h = {k.lower(): k for k in new.mapping()}
+        # Content-Type in a response headers map is ignored by OpenAPI itself.
+        old_h.pop("content-type", None)
+        new_h.pop("content-type", None)
+        keys: list[ChangeKey] = []
+        for name in old_h.keys() - new_h.keys():
+            node = old.child(old_h[name]).deref()
+            keys.append(self.emit("header", REMOVED, direction, node, None, name=old_h[name],
+                                  required=bool(node.get("required")), status=status))
+        for name in new_h.keys() - old_h.keys():
+            node = new.child(new_h[name]).deref()
+            keys.append(self.emit("header", ADDED, direction, None, node, name=new_h[name],
+                                  required=bool(node.get("required")), status=status))
+        for name in old_h.keys() & new_h.keys():
+            old_n, new_n = old.child(old_h[name]).deref(), new.child(new_h[name]).deref()
+            old_req, new_req = bool(old_n.get("required")), bool(new_n.get("required"))
+            if old_req != new_req:
+                keys.append(self.emit("header.required", CHANGED, direction,
+                                      old_n.child("required"), new_n.child("required"),
+                                      old_req, new_req, name=new_h[name], status=status))
+            keys += self._diff_schema_root(old_n.child("schema"), new_n.child("schema"),
+                                           direction, "header", op)
+            keys += self._diff_content(old_n.child("content"), new_n.child("content"),
+                                       direction, op, "header", required=True)
+            keys += self._catch_all(old_n, new_n, HEADER_FIELDS, "header", direction)
+        return keys
+
+    # -- security ------------------------------------------------------------------------
+
+    def _diff_security(
+        self, old: Node, new: Node, old_sec: Any, new_sec: Any
+    ) -> list[ChangeKey]:
+        old_reqs = _requirements(old_sec)
+        new_reqs = _requirements(new_sec)
+        if old_reqs == new_reqs:
+            return []
+        old_loc, new_loc = old.child("security"), new.child("security")
+        keys: list[ChangeKey] = []
+        anonymous_before = not old_reqs or frozenset() in {frozenset(r) for r in old_reqs}
+        old_sets = {frozenset(r): r for r in old_reqs}
+        new_sets = {frozenset(r): r for r in new_reqs}
+        for schemes in old_sets.keys() - new_sets.keys():
+            keys.append(self.emit("security-requirement", REMOVED, REQ, old_loc, new_loc,
+                                  sorted(schemes), None, remaining=len(new_reqs)))
+        for schemes in new_sets.keys() - old_sets.keys():
+            keys.append(self.emit("security-requirement", ADDED, REQ, old_loc, new_loc,
+                                  None, sorted(schemes), anonymous_before=anonymous_before,
+                                  previous=len(old_reqs)))
+        for schemes in old_sets.keys() & new_sets.keys():
+            for scheme in schemes:
+                old_scopes = set(old_sets[schemes][scheme])
+                new_scopes = set(new_sets[schemes][scheme])
+                if old_scopes != new_scopes:
+                    keys.append(self.emit("security-scopes", CHANGED, REQ, old_loc, new_loc,
+                                          sorted(old_scopes), sorted(new_scopes), scheme=scheme,
+                                          added=sorted(new_scopes - old_scopes),
+                                          removed=sorted(old_scopes - new_scopes)))
+        return keys
+
+    def _diff_security_schemes(self, old: Node, new: Node) -> None:
+        for name in old.mapping().keys() & new.mapping().keys():
+            old_s, new_s = old.child(name).deref(), new.child(name).deref()
+            for field_name, handling in SECURITY_SCHEME_FIELDS.items():
+                if handling is Handling.JUDGED and _freeze(old_s.get(field_name)) != _freeze(
+                    new_s.get(field_name)
+                ):
+                    self.emit("security-scheme", CHANGED, REQ, old_s.child(field_name),
+                              new_s.child(field_name), old_s.get(field_name),
+                              new_s.get(field_name), scheme=name, field=field_name)
+        for name in old.mapping().keys() - new.mapping().keys():
+            self.emit("security-scheme", REMOVED, REQ, old.child(name), None, scheme=name)
+
+    # -- schemas -------------------------------------------------------------------------
+
+    def _diff_schema_root(
+        self, old: Node, new: Node, direction: Direction, kind: str, op: Operation
+    ) -> list[ChangeKey]:
+        if old.value is None and new.value is None:
+            return []
+        if old.value is None or new.value is None:
+            kind_of = ADDED if old.value is None else REMOVED
+            return [self.emit("schema", kind_of, direction, old if old.value is not None
+                              else None, new if new.value is not None else None, part=kind)]
+        keys = self.diff_schema(old, new, direction)
+        self.roots.append(SchemaRoot(old, new, direction, kind, keys, op))
+        return list(keys)
+
+    def diff_schema(self, old: Node, new: Node, direction: Direction) -> tuple[ChangeKey, ...]:
+        """Compare two schemas in a direction; returns the keys of every change below."""
+        old, new = self._resolve_schema(old), self._resolve_schema(new)
+        memo_key = (id(old.value), id(new.value), direction)
+        known = self._memo.get(memo_key)
+        if known is not None:
+            return known
+        if memo_key in self._active:
+            return ()
+        self._active.add(memo_key)
+        try:
+            from specguard.diff._schema import compare_schemas
+
+            result = tuple(compare_schemas(self, old, new, direction))
+        finally:
+            self._active.discard(memo_key)
+        self._memo[memo_key] = result
+        return result
+
+    def _resolve_schema(self, node: Node) -> Node:
+        """Follow a ``$ref``; in 3.1 lay sibling keywords over the target.
+
+        The merged mapping is cached per source node so that its identity (used as a memo
+        key) stays stable and it is not garbage-collected while the memo refers to it.
+        """
+        value = node.value
+        if not _is_ref(value):
+            return node
+        target = node.deref()
+        siblings = {k: v for k, v in value.items()
+                    if k != "$ref" and SCHEMA_KEYWORDS.get(k) is not Handling.ANNOTATION}
+        if not siblings or not isinstance(target.value, dict):
+            return target
+        cached = self._merged.get(id(value))
+        if cached is None:
+            merged = dict(target.value)
+            merged.update(siblings)
+            cached = self._merged[id(value)] = (value, merged)
+        return Node(target.spec, target.file, target.pointer, cached[1])
+
+    # -- catch-all -----------------------------------------------------------------------
+
+    def _catch_all(
+        self, old: Node, new: Node, table: dict[str, Handling], obj: str, direction: Direction
+    ) -> list[ChangeKey]:
+        keys: list[ChangeKey] = []
+        old_map, new_map = old.mapping(), new.mapping()
+        for name in old_map.keys() | new_map.keys():
+            handling = table.get(name)
+            if handling is Handling.JUDGED or handling is Handling.ANNOTATION:
+                continue
+            if name.startswith("x-"):
+                continue
+            old_v, new_v = old_map.get(name), new_map.get(name)
+            if _freeze(old_v) != _freeze(new_v):
+                keys.append(self.emit("unclassified", CHANGED, direction, old.child(name),
+                                      new.child(name), old_v, new_v, object=obj, field=name))
+        return keys
+
+
+def _operation(method: str, path: str, webhook: bool) -> Operation:
+    return Operation(method, f"webhook {path}" if webhook else path)
+
+
+def _match_paths(
+    old: dict[str, Any], new: dict[str, Any]
+) -> tuple[list[tuple[str, str]], list[str], list[str]]:
+    """Pair paths by exact name first, then by shape (parameter names ignored)."""
+    pairs = [(name, name) for name in old if name in new]
+    rest_old = [name for name in old if name not in new and not name.startswith("x-")]
+    rest_new = {name for name in new if name not in old and not name.startswith("x-")}
+    by_shape: dict[str, list[str]] = {}
+    for name in sorted(rest_new):
+        by_shape.setdefault(path_shape(name), []).append(name)
+    only_old: list[str] = []
+    for name in rest_old:
+        candidates = by_shape.get(path_shape(name))
+        if candidates:
+            match = candidates.pop(0)
+            rest_new.discard(match)
+            pairs.append((name, match))
+        else:
+            only_old.append(name)
+    return pairs, only_old, [name for name in new if name in rest_new]
+
+
+def _effective_parameters(item: Node, op: Node, path: str) -> dict[tuple[str, str], Node]:
+    """Path-level parameters merged with the operation's (which win), keyed by in + name.
+
+    Header names are case-insensitive; path parameters are keyed by their position in the
+    template so that renaming ``{id}`` to ``{orderId}`` is not a removal plus an addition.
+    """
+    positions = {name: str(i) for i, name in enumerate(re.findall(r"\{([^}/]*)\}", path))}
+    result: dict[tuple[str, str], Node] = {}
+    for source in (item.child("parameters"), op.child("parameters")):
+        for index in range(len(source.items())):
+            param = source.child(index).deref()
+            name, where = param.get("name"), param.get("in")
+            if not isinstance(name, str) or not isinstance(where, str):
+                continue
+            if where == "header":
+                key = (where, name.lower())
+            elif where == "path":
+                key = (where, positions.get(name, name))
+            else:
+                key = (where, name)
+            result[key] = param
+    return result
+
+
+_DEFAULT_STYLE = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
+
+
+def _style(param: Node, attr: str) -> Any:
+    where = param.get("in")
+    style = param.get("style", _DEFAULT_STYLE.get(str(where), "form"))
+    if attr == "style":
+        return style
+    return param.get("explode", style == "form")
+
+
+def _requirements(security: Any) -> list[dict[str, list[str]]]:
+    if not isinstance(security, list):
+        return []
+    result = []
+    for requirement in security:
+        if isinstance(requirement, dict):
+            result.append({str(k): [str(s) for s in v] if isinstance(v, list) else []
+                           for k, v in requirement.items()})
+    return result

@@ -1,0 +1,440 @@
+"""Keyword-by-keyword comparison of one schema pair (both already resolved from ``$ref``).
+
+Facts only: which constraint got tighter or looser, which property appeared. Whether that
+breaks a client depends on the direction, which the rules know.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from specguard.diff._keywords import SCHEMA_KEYWORDS, Handling
+from specguard.diff._walk import Node
+from specguard.model import ChangeKind, Direction
+
+if TYPE_CHECKING:
+    from specguard.diff._differ import ChangeKey, Differ
+
+ADDED, REMOVED, CHANGED = ChangeKind.ADDED, ChangeKind.REMOVED, ChangeKind.CHANGED
+_ANY_TYPES = frozenset({"string", "number", "integer", "boolean", "array", "object", "null"})
+_LENGTHS = (
+    ("minLength", "maxLength"),
+    ("minItems", "maxItems"),
+    ("minProperties", "maxProperties"),
+)
+
+
+def compare_schemas(
+    differ: Differ, old: Node, new: Node, direction: Direction
+) -> Iterator[ChangeKey]:
+    """Yield the keys of every change between ``old`` and ``new`` (and below them)."""
+    o, n = old.value, new.value
+    if isinstance(o, bool) or isinstance(n, bool) or not isinstance(o, dict) or not isinstance(
+        n, dict
+    ):
+        if _canonical(o) != _canonical(n):
+            yield differ.emit("schema.boolean", CHANGED, direction, old, new,
+                              _summary(o), _summary(n))
+        return
+    emit = differ.emit
+    yield from _types(differ, old, new, direction)
+    yield from _enum(differ, old, new, direction)
+    yield from _objects(differ, old, new, direction)
+    yield from _bounds(differ, old, new, direction)
+    for low, high in _LENGTHS:
+        for name, tighter_when_larger in ((low, True), (high, False)):
+            ov, nv = o.get(name), n.get(name)
+            if ov != nv and _is_number(ov, nv):
+                tightened = _tightened(ov, nv, tighter_when_larger)
+                yield emit(f"schema.{name}", CHANGED, direction, old.child(name),
+                           new.child(name), ov, nv, tightened=tightened, keyword=name)
+    yield from _multiple_of(differ, old, new, direction)
+    if bool(o.get("uniqueItems")) != bool(n.get("uniqueItems")):
+        yield emit("schema.uniqueItems", CHANGED, direction, old.child("uniqueItems"),
+                   new.child("uniqueItems"), bool(o.get("uniqueItems")),
+                   bool(n.get("uniqueItems")), tightened=bool(n.get("uniqueItems")))
+    for name in ("pattern", "format"):
+        if o.get(name) != n.get(name):
+            kind = ADDED if name not in o else REMOVED if name not in n else CHANGED
+            yield emit(f"schema.{name}", kind, direction, old.child(name), new.child(name),
+                       o.get(name), n.get(name))
+    yield from _arrays(differ, old, new, direction)
+    for combinator in ("allOf", "anyOf", "oneOf"):
+        yield from _combinator(differ, old, new, direction, combinator)
+    yield from _negation(differ, old, new, direction)
+    yield from _discriminator(differ, old, new, direction)
+    if ("default" in o or "default" in n) and _canonical(o.get("default")) != _canonical(
+        n.get("default")
+    ):
+        yield emit("schema.default", CHANGED, direction, old.child("default"),
+                   new.child("default"), o.get("default"), n.get("default"))
+    for flag in ("deprecated", "readOnly", "writeOnly"):
+        if bool(o.get(flag)) != bool(n.get(flag)):
+            yield emit(f"schema.{flag}", CHANGED, direction, old.child(flag), new.child(flag),
+                       bool(o.get(flag)), bool(n.get(flag)))
+    for name in o.keys() | n.keys():
+        handling = SCHEMA_KEYWORDS.get(name)
+        if handling is Handling.JUDGED or handling is Handling.ANNOTATION:
+            continue
+        if name.startswith("x-"):
+            continue
+        if _canonical(o.get(name)) != _canonical(n.get(name)):
+            yield emit("unclassified", CHANGED, direction, old.child(name), new.child(name),
+                       _summary(o.get(name)), _summary(n.get(name)), object="schema",
+                       field=name)
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _summary(value: Any) -> Any:
+    """Small values verbatim; large ones shortened, so findings never carry whole subtrees."""
+    text = _canonical(value)
+    return value if len(text) <= 200 else text[:197] + "..."
+
+
+def _is_number(*values: Any) -> bool:
+    return all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+               for v in values)
+
+
+def _tightened(old: Any, new: Any, tighter_when_larger: bool) -> bool:
+    if new is None:
+        return False
+    if old is None:
+        return True
+    return bool(new > old) if tighter_when_larger else bool(new < old)
+
+
+def types_of(schema: dict[str, Any]) -> frozenset[str] | None:
+    """The set of JSON types a schema admits by its ``type`` (None: any), with 3.0 nullable."""
+    declared = schema.get("type")
+    if declared is None:
+        return None
+    names = [declared] if isinstance(declared, str) else declared
+    if not isinstance(names, list):
+        return None
+    result = {str(name) for name in names}
+    if schema.get("nullable") is True:
+        result.add("null")
+    return frozenset(result)
+
+
+def _covered(kind: str, types: frozenset[str] | None) -> bool:
+    if types is None:
+        return True
+    return kind in types or (kind == "integer" and "number" in types)
+
+
+def _types(differ: Differ, old: Node, new: Node, direction: Direction) -> Iterator[ChangeKey]:
+    old_t, new_t = types_of(old.value), types_of(new.value)
+    if old_t == new_t:
+        return
+    lost = sorted(t for t in (old_t or _ANY_TYPES) if not _covered(t, new_t))
+    gained = sorted(t for t in (new_t or _ANY_TYPES) if not _covered(t, old_t))
+    if not lost and not gained:
+        return
+    anchor = "type" if "type" in old.value or "type" in new.value else "nullable"
+    yield differ.emit(
+        "schema.type", CHANGED, direction, old.child(anchor), new.child(anchor),
+        sorted(old_t) if old_t is not None else None,
+        sorted(new_t) if new_t is not None else None,
+        lost=tuple(lost), gained=tuple(gained),
+    )
+
+
+def _allowed_values(schema: dict[str, Any]) -> dict[str, Any] | None:
+    values: dict[str, Any] | None = None
+    if isinstance(schema.get("enum"), list):
+        values = {_canonical(v): v for v in schema["enum"]}
+        if schema.get("nullable") is True and "null" not in values:
+            values["null"] = None
+    if "const" in schema:
+        const = {_canonical(schema["const"]): schema["const"]}
+        values = const if values is None else {k: v for k, v in values.items() if k in const}
+    return values
+
+
+def _enum(differ: Differ, old: Node, new: Node, direction: Direction) -> Iterator[ChangeKey]:
+    old_v, new_v = _allowed_values(old.value), _allowed_values(new.value)
+    if old_v is None and new_v is None:
+        return
+    if old_v is not None and new_v is not None and old_v.keys() == new_v.keys():
+        return
+    anchor_old = "enum" if "enum" in old.value else "const"
+    anchor_new = "enum" if "enum" in new.value else "const"
+    if old_v is None or new_v is None:
+        kind = ADDED if old_v is None else REMOVED
+        yield differ.emit("schema.enum", kind, direction, old.child(anchor_old),
+                          new.child(anchor_new), _summary(list((old_v or {}).values())),
+                          _summary(list((new_v or {}).values())))
+        return
+    added = [new_v[k] for k in new_v.keys() - old_v.keys()]
+    removed = [old_v[k] for k in old_v.keys() - new_v.keys()]
+    yield differ.emit("schema.enum", CHANGED, direction, old.child(anchor_old),
+                      new.child(anchor_new), None, None,
+                      added=tuple(sorted(map(_canonical, added))),
+                      removed=tuple(sorted(map(_canonical, removed))))
+
+
+def _visible_properties(node: Node, direction: Direction) -> dict[str, Node]:
+    """Properties that exist for this direction: readOnly ones are not sent in requests,
+    writeOnly ones never appear in responses."""
+    hidden = "readOnly" if direction is Direction.REQUEST else "writeOnly"
+    props = node.child("properties")
+    result = {}
+    for name in props.mapping():
+        child = props.child(name)
+        resolved = child.deref() if isinstance(child.value, dict) else child
+        if direction is not Direction.NONE and resolved.get(hidden) is True:
+            continue
+        result[name] = child
+    return result
+
+
+def _objects(differ: Differ, old: Node, new: Node, direction: Direction) -> Iterator[ChangeKey]:
+    emit = differ.emit
+    old_props = _visible_properties(old, direction)
+    new_props = _visible_properties(new, direction)
+    hidden_old = set(old.child("properties").mapping()) - set(old_props)
+    hidden_new = set(new.child("properties").mapping()) - set(new_props)
+    old_req = {r for r in old.get("required", []) if isinstance(r, str)} - hidden_old
+    new_req = {r for r in new.get("required", []) if isinstance(r, str)} - hidden_new
+    old_additional = _additional(old)
+    new_additional = _additional(new)
+    for name in sorted(new_req - old_req):
+        yield emit("schema.required", ADDED, direction, old.child("required"),
+                   new.child("required"), None, name, name=name,
+                   new_property=name not in old_props)
+    for name in sorted(old_req - new_req):
+        yield emit("schema.required", REMOVED, direction, old.child("required"),
+                   new.child("required"), name, None, name=name,
+                   property_removed=name not in new_props)
+    for name in sorted(old_props.keys() - new_props.keys()):
+        if name in hidden_new:
+            continue
+        yield emit("schema.property", REMOVED, direction, old_props[name], None, name=name,
+                   required=name in old_req, additional_forbidden=new_additional is False,
+                   deprecated=bool(old_props[name].deref().get("deprecated")),
+                   sunset=old_props[name].deref().get("x-sunset"))
+    for name in sorted(new_props.keys() - old_props.keys()):
+        if name in hidden_old:
+            continue
+        yield emit("schema.property", ADDED, direction, None, new_props[name], name=name,
+                   required=name in new_req, additional_forbidden=old_additional is False)
+    for name in sorted(old_props.keys() & new_props.keys()):
+        yield from differ.diff_schema(old_props[name], new_props[name], direction)
+    if isinstance(old_additional, Node) and isinstance(new_additional, Node):
+        yield from differ.diff_schema(old_additional, new_additional, direction)
+    elif old_additional is not new_additional:
+        yield emit("schema.additionalProperties", CHANGED, direction,
+                   old.child("additionalProperties"), new.child("additionalProperties"),
+                   _additional_summary(old_additional), _additional_summary(new_additional),
+                   tightened=_additional_rank(new_additional) < _additional_rank(old_additional))
+    old_pp, new_pp = old.child("patternProperties"), new.child("patternProperties")
+    for pattern in sorted(old_pp.mapping().keys() - new_pp.mapping().keys()):
+        yield emit("schema.patternProperties", REMOVED, direction, old_pp.child(pattern), None,
+                   pattern=pattern)
+    for pattern in sorted(new_pp.mapping().keys() - old_pp.mapping().keys()):
+        yield emit("schema.patternProperties", ADDED, direction, None, new_pp.child(pattern),
+                   pattern=pattern)
+    for pattern in sorted(old_pp.mapping().keys() & new_pp.mapping().keys()):
+        yield from differ.diff_schema(old_pp.child(pattern), new_pp.child(pattern), direction)
+
+
+def _additional(node: Node) -> bool | Node:
+    value = node.get("additionalProperties", True)
+    if value is True or value == {}:
+        return True
+    if value is False:
+        return False
+    return node.child("additionalProperties")
+
+
+def _additional_summary(value: bool | Node) -> Any:
+    return value if isinstance(value, bool) else "schema"
+
+
+def _additional_rank(value: bool | Node) -> int:
+    return 2 if value is True else 0 if value is False else 1
+
+
+def _lower(schema: dict[str, Any]) -> Any:
+    return _bound(schema, "minimum", "exclusiveMinimum", max)
+
+
+def _upper(schema: dict[str, Any]) -> Any:
+    return _bound(schema, "maximum", "exclusiveMaximum", min)
+
+
+def _bound(schema: dict[str, Any], inclusive: str, exclusive: str, pick: Any) -> Any:
+    """Effective bound as (value, exclusive); 3.0 boolean and 3.1 numeric exclusives."""
+    candidates = []
+    value = schema.get(inclusive)
+    flag = schema.get(exclusive)
+    if _is_number(value) and value is not None:
+        candidates.append((value, flag is True))
+    if _is_number(flag) and flag is not None:
+        candidates.append((flag, True))
+    if not candidates:
+        return None
+    best = candidates[0]
+    for candidate in candidates[1:]:
+        if candidate[0] == best[0]:
+            best = (best[0], best[1] or candidate[1])
+        elif pick(candidate[0], best[0]) == candidate[0]:
+            best = candidate
+    return best
+
+
+def _bounds(differ: Differ, old: Node, new: Node, direction: Direction) -> Iterator[ChangeKey]:
+    for name, get, sign in (("minimum", _lower, 1), ("maximum", _upper, -1)):
+        old_b, new_b = get(old.value), get(new.value)
+        if old_b == new_b:
+            continue
+        if new_b is None:
+            tightened = False
+        elif old_b is None:
+            tightened = True
+        elif new_b[0] != old_b[0]:
+            tightened = (new_b[0] - old_b[0]) * sign > 0
+        else:
+            tightened = new_b[1] and not old_b[1]
+        exclusive = "exclusiveMinimum" if sign == 1 else "exclusiveMaximum"
+        anchor_old = name if name in old.value else exclusive
+        anchor_new = name if name in new.value else exclusive
+        yield differ.emit(f"schema.{name}", CHANGED, direction, old.child(anchor_old),
+                          new.child(anchor_new), _show_bound(old_b), _show_bound(new_b),
+                          tightened=tightened, keyword=name)
+
+
+def _show_bound(bound: tuple[float, bool] | None) -> Any:
+    if bound is None:
+        return None
+    return f"{bound[0]} (exclusive)" if bound[1] else bound[0]
+
+
+def _multiple_of(
+    differ: Differ, old: Node, new: Node, direction: Direction
+) -> Iterator[ChangeKey]:
+    ov, nv = old.get("multipleOf"), new.get("multipleOf")
+    if ov == nv or not _is_number(ov, nv):
+        return
+    if ov is None or nv is None:
+        tightened, loosened = ov is None, nv is None
+    else:
+        # new = k * old (k integer): fewer values pass; old = k * new: more pass; else both.
+        ratio = Fraction(str(nv)) / Fraction(str(ov))
+        tightened = (1 / ratio).denominator != 1
+        loosened = ratio.denominator != 1
+    yield differ.emit("schema.multipleOf", CHANGED, direction, old.child("multipleOf"),
+                      new.child("multipleOf"), ov, nv, tightened=tightened, loosened=loosened)
+
+
+def _arrays(differ: Differ, old: Node, new: Node, direction: Direction) -> Iterator[ChangeKey]:
+    o_items, n_items = old.get("items"), new.get("items")
+    if isinstance(o_items, dict) and isinstance(n_items, dict):
+        yield from differ.diff_schema(old.child("items"), new.child("items"), direction)
+    elif _canonical(o_items) != _canonical(n_items) and not (
+        o_items in (None, True, {}) and n_items in (None, True, {})
+    ):
+        yield differ.emit("schema.items", CHANGED, direction, old.child("items"),
+                          new.child("items"), _summary(o_items), _summary(n_items))
+    o_prefix, n_prefix = old.child("prefixItems"), new.child("prefixItems")
+    common = min(len(o_prefix.items()), len(n_prefix.items()))
+    for index in range(common):
+        yield from differ.diff_schema(o_prefix.child(index), n_prefix.child(index), direction)
+    if len(o_prefix.items()) != len(n_prefix.items()):
+        yield differ.emit("schema.prefixItems", CHANGED, direction, o_prefix, n_prefix,
+                          len(o_prefix.items()), len(n_prefix.items()))
+
+
+def _branch_label(branch: Node) -> tuple[str, str]:
+    value = branch.value
+    if isinstance(value, dict):
+        ref = value.get("$ref")
+        if isinstance(ref, str):
+            return ("ref", ref.rsplit("/", 1)[-1])
+        if isinstance(value.get("title"), str):
+            return ("title", value["title"])
+    return ("", "")
+
+
+def _combinator(
+    differ: Differ, old: Node, new: Node, direction: Direction, keyword: str
+) -> Iterator[ChangeKey]:
+    o_list, n_list = old.child(keyword), new.child(keyword)
+    o_count, n_count = len(o_list.items()), len(n_list.items())
+    if not o_count and not n_count:
+        return
+    old_left = list(range(o_count))
+    new_left = list(range(n_count))
+    pairs: list[tuple[int, int]] = []
+    # Match by $ref target, then by title, then by shape (same declared type), then order.
+    for matcher in (_branch_label, _branch_shape):
+        for i in list(old_left):
+            label = matcher(o_list.child(i))
+            if label == ("", ""):
+                continue
+            for j in new_left:
+                if matcher(n_list.child(j)) == label:
+                    pairs.append((i, j))
+                    old_left.remove(i)
+                    new_left.remove(j)
+                    break
+    for i, j in zip(list(old_left), list(new_left), strict=False):
+        pairs.append((i, j))
+        old_left.remove(i)
+        new_left.remove(j)
+    for i, j in sorted(pairs):
+        yield from differ.diff_schema(o_list.child(i), n_list.child(j), direction)
+    for i in old_left:
+        yield differ.emit(f"schema.{keyword}", REMOVED, direction, o_list.child(i), None,
+                          remaining=n_count, index=i)
+    for j in new_left:
+        yield differ.emit(f"schema.{keyword}", ADDED, direction, None, n_list.child(j),
+                          previous=o_count, index=j)
+
+
+def _branch_shape(branch: Node) -> tuple[str, str]:
+    resolved = branch.deref() if isinstance(branch.value, dict) else branch
+    kinds = types_of(resolved.value) if isinstance(resolved.value, dict) else None
+    return ("type", ",".join(sorted(kinds))) if kinds else ("", "")
+
+
+def _negation(differ: Differ, old: Node, new: Node, direction: Direction) -> Iterator[ChangeKey]:
+    o_not, n_not = old.get("not"), new.get("not")
+    if o_not is None and n_not is None:
+        return
+    if o_not is not None and n_not is not None:
+        # Inside `not`, narrowing the inner schema widens the outer one: flip the direction.
+        yield from differ.diff_schema(old.child("not"), new.child("not"), direction.flipped())
+        return
+    kind = ADDED if o_not is None else REMOVED
+    yield differ.emit("schema.not", kind, direction, old.child("not"), new.child("not"))
+
+
+def _discriminator(
+    differ: Differ, old: Node, new: Node, direction: Direction
+) -> Iterator[ChangeKey]:
+    o_disc, n_disc = old.child("discriminator"), new.child("discriminator")
+    if o_disc.value is None and n_disc.value is None:
+        return
+    if o_disc.get("propertyName") != n_disc.get("propertyName"):
+        yield differ.emit("schema.discriminator", CHANGED, direction,
+                          o_disc.child("propertyName"), n_disc.child("propertyName"),
+                          o_disc.get("propertyName"), n_disc.get("propertyName"))
+    o_map, n_map = o_disc.child("mapping").mapping(), n_disc.child("mapping").mapping()
+    for value in sorted(o_map.keys() - n_map.keys()):
+        yield differ.emit("schema.discriminator-mapping", REMOVED, direction,
+                          o_disc.child("mapping", value), None, value=value)
+    for value in sorted(n_map.keys() - o_map.keys()):
+        yield differ.emit("schema.discriminator-mapping", ADDED, direction, None,
+                          n_disc.child("mapping", value), value=value)

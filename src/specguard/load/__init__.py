@@ -1,0 +1,396 @@
+"""Load stage: read OpenAPI documents (file, stdin, git revision), resolve ``$ref``, validate.
+
+``load_spec`` returns a :class:`Spec`: the parsed root document plus a resolver that reads
+referenced files lazily, never outside the root folder and never from the network unless
+asked. Documents are never expanded; the differ follows references itself.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from specguard.errors import LoadError, RefError, SpecValidationError
+from specguard.load._parse import (
+    JsonLocator,
+    LineTable,
+    decode_pointer,
+    encode_token,
+    parse_bytes,
+    yaml_line,
+)
+
+__all__ = [
+    "SourceFile",
+    "Spec",
+    "decode_pointer",
+    "encode_token",
+    "load_spec",
+    "parse_bytes",
+]
+
+_MAX_REF_CHAIN = 100_000
+
+
+@dataclass(eq=False)
+class SourceFile:
+    """One parsed file: its display name, identity, data and a way to find source lines."""
+
+    name: str
+    key: str
+    data: Any
+    text: str
+    yaml_lines: LineTable | None
+    _json_locator: JsonLocator | None = field(default=None, repr=False)
+
+    def line(self, pointer: str) -> int | None:
+        """The 1-based source line of the node at ``pointer`` (or of its nearest ancestor)."""
+        if self.yaml_lines is not None:
+            return yaml_line(self.data, self.yaml_lines, pointer)
+        if self._json_locator is None:
+            self._json_locator = JsonLocator(self.text)
+        return self._json_locator.line(pointer)
+
+    def get(self, pointer: str) -> Any:
+        """The node at ``pointer``; raises KeyError/IndexError/ValueError when absent."""
+        node = self.data
+        for token in decode_pointer(pointer):
+            if isinstance(node, list):
+                node = node[int(token)]
+            elif isinstance(node, dict):
+                node = node[token]
+            else:
+                raise KeyError(token)
+        return node
+
+
+class _Source:
+    """Where files come from: the file system or a git revision, confined to a root."""
+
+    def __init__(self, root: PurePosixPath, rev: str | None, repo: Path | None) -> None:
+        self.root = root
+        self.rev = rev
+        self.repo = repo
+
+    def read(self, path: PurePosixPath) -> bytes:
+        if self.rev is None:
+            try:
+                return Path(path).read_bytes()
+            except FileNotFoundError:
+                raise LoadError("file not found", file=str(path)) from None
+            except IsADirectoryError:
+                raise LoadError("is a directory, not a file", file=str(path)) from None
+            except OSError as exc:
+                raise LoadError(f"cannot read: {exc.strerror}", file=str(path)) from None
+        assert self.repo is not None
+        relative = path.relative_to(PurePosixPath(self.repo.as_posix()))
+        return git_show(self.rev, relative.as_posix(), self.repo)
+
+    def display(self, path: PurePosixPath) -> str:
+        if self.rev is not None and self.repo is not None:
+            relative = path.relative_to(PurePosixPath(self.repo.as_posix())).as_posix()
+            return f"{self.rev}:{relative}"
+        try:
+            return os.path.relpath(path)
+        except ValueError:  # pragma: no cover - different drive on Windows
+            return str(path)
+
+
+def git_show(rev: str, path: str, repo: Path) -> bytes:
+    """Read ``path`` as of ``rev`` with ``git show``; one-line errors on failure."""
+    try:
+        proc = subprocess.run(
+            ["git", "show", f"{rev}:{path}"],
+            cwd=repo,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise LoadError("git is not installed", file=f"{rev}:{path}") from None
+    except subprocess.TimeoutExpired:
+        raise LoadError("git show timed out", file=f"{rev}:{path}") from None
+    if proc.returncode != 0:
+        message = proc.stderr.decode(errors="replace").strip().splitlines()
+        raise LoadError(
+            f"git show failed: {message[-1] if message else 'unknown error'}",
+            file=f"{rev}:{path}",
+        )
+    return proc.stdout
+
+
+def git_toplevel(cwd: Path) -> Path:
+    try:
+        proc = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise LoadError("git is not installed") from None
+    if proc.returncode != 0:
+        raise LoadError("not inside a git repository", file=str(cwd))
+    return Path(proc.stdout.strip())
+
+
+def _normalise(path: PurePosixPath) -> PurePosixPath:
+    return PurePosixPath(os.path.normpath(path.as_posix()))
+
+
+class Spec:
+    """A loaded OpenAPI document with lazy, confined ``$ref`` resolution."""
+
+    def __init__(
+        self,
+        root: SourceFile,
+        source: _Source,
+        root_path: PurePosixPath,
+        allow_remote_refs: bool,
+    ) -> None:
+        self.root = root
+        self._source = source
+        self._allow_remote = allow_remote_refs
+        self.files: dict[str, SourceFile] = {root.key: root}
+        self._by_name: dict[str, SourceFile] = {root.name: root}
+        self._paths: dict[str, PurePosixPath] = {root.key: root_path}
+
+    @property
+    def data(self) -> Any:
+        return self.root.data
+
+    @property
+    def openapi_version(self) -> str:
+        value = self.root.data.get("openapi") if isinstance(self.root.data, dict) else None
+        return str(value) if value is not None else ""
+
+    @property
+    def is_31(self) -> bool:
+        return self.openapi_version.startswith("3.1")
+
+    def file_named(self, name: str) -> SourceFile | None:
+        return self._by_name.get(name)
+
+    def line(self, file: str, pointer: str) -> int | None:
+        source = self._by_name.get(file)
+        return source.line(pointer) if source is not None else None
+
+    def resolve(self, ref: str, base: SourceFile) -> tuple[SourceFile, str, Any]:
+        """Resolve one ``$ref`` string written in ``base``: (file, pointer, target node)."""
+        if not isinstance(ref, str):
+            raise RefError("$ref must be a string", file=base.name)
+        address, _, fragment = ref.partition("#")
+        target = base if not address else self._open(address, base, ref)
+        pointer = urllib.parse.unquote(fragment)
+        if pointer and not pointer.startswith("/"):
+            raise RefError(
+                f"unsupported $ref fragment {ref!r}",
+                file=base.name,
+                hint="only JSON-pointer fragments (#/...) are supported",
+            )
+        try:
+            node = target.get(pointer)
+        except (KeyError, IndexError, ValueError, TypeError):
+            raise RefError(
+                f"$ref {ref!r} points to nothing",
+                file=base.name,
+                hint=f"no node at {pointer or '/'} in {target.name}",
+            ) from None
+        return target, pointer, node
+
+    def follow(self, node: Any, base: SourceFile, pointer: str) -> tuple[SourceFile, str, Any]:
+        """Follow a chain of ``$ref`` nodes to the first node that is not a bare reference."""
+        seen: set[tuple[str, str]] = set()
+        steps = 0
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            here = (base.key, pointer)
+            if here in seen or steps > _MAX_REF_CHAIN:
+                raise RefError(
+                    "circular $ref that never reaches a value",
+                    file=base.name,
+                    line=base.line(pointer),
+                    pointer=pointer or "/",
+                )
+            seen.add(here)
+            steps += 1
+            base, pointer, node = self.resolve(node["$ref"], base)
+        return base, pointer, node
+
+    def _open(self, address: str, base: SourceFile, ref: str) -> SourceFile:
+        parsed = urllib.parse.urlsplit(address)
+        if parsed.scheme in ("http", "https"):
+            if not self._allow_remote:
+                raise RefError(
+                    f"remote $ref {ref!r} not followed",
+                    file=base.name,
+                    hint="pass --allow-remote-refs to fetch it",
+                )
+            return self._open_remote(address)
+        if parsed.scheme or address.startswith("/") or address.startswith("\\"):
+            raise RefError(
+                f"$ref {ref!r} is not a relative path",
+                file=base.name,
+                hint="only paths relative to the referring file are followed",
+            )
+        base_path = self._paths.get(base.key)
+        if base_path is None:
+            raise RefError(f"relative $ref {ref!r} inside a remote document", file=base.name)
+        path = _normalise(base_path.parent / urllib.parse.unquote(address))
+        root = self._source.root
+        if path != root and root not in path.parents:
+            raise RefError(
+                f"$ref {ref!r} leaves the root folder {root}",
+                file=base.name,
+                hint="refs may not point outside the root; use --root to widen it",
+            )
+        key = str(path) if self._source.rev is None else f"{self._source.rev}:{path}"
+        known = self.files.get(key)
+        if known is not None:
+            return known
+        name = self._source.display(path)
+        data, text, lines = parse_bytes(self._source.read(path), name)
+        source = SourceFile(name=name, key=key, data=data, text=text, yaml_lines=lines)
+        self._register(source, path)
+        return source
+
+    def _open_remote(self, url: str) -> SourceFile:
+        known = self.files.get(url)
+        if known is not None:
+            return known
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                raw = response.read(64 * 1024 * 1024)
+        except OSError as exc:
+            raise RefError(f"cannot fetch remote $ref: {exc}", file=url) from None
+        data, text, lines = parse_bytes(raw, url)
+        source = SourceFile(name=url, key=url, data=data, text=text, yaml_lines=lines)
+        self.files[url] = source
+        self._by_name[url] = source
+        return source
+
+    def _register(self, source: SourceFile, path: PurePosixPath) -> None:
+        self.files[source.key] = source
+        self._by_name[source.name] = source
+        self._paths[source.key] = path
+
+    def file_for_uri(self, uri: str) -> Any:
+        """Document for a ``file://`` URI the validator asks for, with the same confinement."""
+        parsed = urllib.parse.urlsplit(uri)
+        if parsed.scheme != "file":
+            return self._open(uri, self.root, uri).data
+        wanted = _normalise(PurePosixPath(urllib.parse.unquote(parsed.path)))
+        for key, path in self._paths.items():
+            if path == wanted:
+                return self.files[key].data
+        relative = os.path.relpath(wanted, self._paths[self.root.key].parent)
+        return self._open(relative, self.root, uri).data
+
+    def root_uri(self) -> str:
+        return PurePosixPath(self._paths[self.root.key]).as_uri()
+
+
+def load_spec(
+    location: str,
+    *,
+    root: str | None = None,
+    allow_remote_refs: bool = False,
+    validate: bool = True,
+    stdin: bytes | None = None,
+) -> Spec:
+    """Load a spec from a path, ``-`` (stdin) or ``REV:path`` (a git revision)."""
+    rev, path_text = _split_revision(location)
+    cwd = Path.cwd()
+    if location == "-":
+        raw = stdin if stdin is not None else sys.stdin.buffer.read()
+        path = _normalise(PurePosixPath(cwd.as_posix()) / "<stdin>")
+        confine = PurePosixPath(Path(root).resolve().as_posix()) if root else path.parent
+        source = _Source(confine, None, None)
+        name = "<stdin>"
+    elif rev is not None:
+        repo = git_toplevel(cwd)
+        path = _normalise(PurePosixPath(cwd.as_posix()) / path_text)
+        if PurePosixPath(repo.as_posix()) not in path.parents:
+            raise LoadError("path is outside the git repository", file=location)
+        confine = (
+            _normalise(PurePosixPath(cwd.as_posix()) / root) if root else path.parent
+        )
+        source = _Source(confine, rev, repo)
+        raw = source.read(path)
+        name = source.display(path)
+    else:
+        path = PurePosixPath(Path(location).resolve().as_posix())
+        confine = PurePosixPath(Path(root).resolve().as_posix()) if root else path.parent
+        source = _Source(confine, None, None)
+        if not Path(path).is_file():
+            if Path(path).is_dir():
+                raise LoadError("is a directory, not a file", file=location)
+            raise LoadError("file not found", file=location)
+        raw = source.read(path)
+        name = location
+    if root is not None and confine != path.parent and confine not in path.parents:
+        raise LoadError(f"the spec is outside --root {root}", file=name)
+    data, text, lines = parse_bytes(raw, name)
+    key = str(path) if rev is None else f"{rev}:{path}"
+    root_file = SourceFile(name=name, key=key, data=data, text=text, yaml_lines=lines)
+    spec = Spec(root_file, source, path, allow_remote_refs)
+    check_version(root_file)
+    if validate:
+        from specguard.load._validate import validate_spec
+
+        validate_spec(spec)
+    return spec
+
+
+def _split_revision(location: str) -> tuple[str | None, str]:
+    """``REV:path`` names a git revision; a plain path (even with ':' on Windows) does not."""
+    if location == "-" or Path(location).exists():
+        return None, location
+    rev, sep, path = location.partition(":")
+    if sep and rev and path and not rev.startswith(("/", ".")) and len(rev) > 1:
+        return rev, path
+    return None, location
+
+
+def check_version(source: SourceFile) -> None:
+    """Refuse what is not an OpenAPI 3.0/3.1 mapping, with a clear message."""
+    data = source.data
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a {type(data).__name__} value"
+        raise LoadError(
+            f"the document is {kind}, not a mapping", file=source.name, line=1,
+            hint="an OpenAPI document is a mapping with an 'openapi' key",
+        )
+    if "swagger" in data:
+        raise SpecValidationError(
+            f"Swagger {data.get('swagger')} is not supported",
+            file=source.name,
+            line=source.line("/swagger"),
+            hint="convert it to OpenAPI 3 first (e.g. with swagger2openapi)",
+        )
+    version = data.get("openapi")
+    if version is None:
+        raise SpecValidationError(
+            "missing 'openapi' version field", file=source.name, line=1,
+            hint="add e.g. 'openapi: 3.1.0'",
+        )
+    text = str(version)
+    parts = text.split(".")
+    if len(parts) < 2 or parts[0] != "3" or parts[1] not in ("0", "1"):
+        raise SpecValidationError(
+            f"unsupported OpenAPI version {text!r}",
+            file=source.name,
+            line=source.line("/openapi"),
+            hint="specguard reads OpenAPI 3.0.x and 3.1.x",
+        )
+
+
+def pointer_join(pointer: str, *tokens: str | int) -> str:
+    return pointer + "".join("/" + encode_token(t) for t in tokens)

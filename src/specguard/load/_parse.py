@@ -1,0 +1,327 @@
+"""Parse YAML/JSON text into plain JSON values, keeping enough to find source lines later.
+
+YAML goes through libyaml's composer (C) when available and is then constructed here,
+iteratively, so that we can (1) record the line of every mapping key and sequence item as we
+go at no extra pass, (2) reject duplicate keys, (3) keep aliases shared instead of copied and
+(4) refuse tags that construct objects. JSON goes through :func:`json.loads` (C) and its
+lines are found lazily, only for the pointers that end up in a finding.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+
+from specguard.errors import LoadError
+
+try:  # libyaml is much faster; the pure-Python loader is the fallback
+    from yaml import CSafeLoader as _YamlLoader
+except ImportError:  # pragma: no cover - depends on the platform's PyYAML build
+    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
+
+_STR = "tag:yaml.org,2002:str"
+_NULL = "tag:yaml.org,2002:null"
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MERGE = "tag:yaml.org,2002:merge"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+# Child lines per container, keyed by id(container): mapping -> {key: line}, list -> [line].
+LineTable = dict[int, Any]
+
+
+def _decode(raw: bytes, name: str) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise LoadError(
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            file=name,
+            line=line,
+            hint="OpenAPI documents must be UTF-8",
+        ) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise LoadError("binary data (NUL byte) in document", file=name, line=line)
+    return text
+
+
+def parse_bytes(raw: bytes, name: str) -> tuple[Any, str, LineTable | None]:
+    """Parse a document. Returns (data, text, yaml line table or None for JSON)."""
+    text = _decode(raw, name)
+    if not text.strip():
+        raise LoadError("empty document", file=name, hint="expected an OpenAPI mapping")
+    stripped = text.lstrip()
+    if name.endswith(".json") or stripped[:1] in ("{", "["):
+        try:
+            return json.loads(text, object_pairs_hook=_no_duplicates(name)), text, None
+        except json.JSONDecodeError as exc:
+            if name.endswith(".json"):
+                raise LoadError(f"invalid JSON: {exc.msg}", file=name, line=exc.lineno) from None
+            # A YAML flow mapping can start with '{' too; let YAML have a go.
+        except RecursionError:
+            raise LoadError("document nested too deeply", file=name) from None
+    data, lines = _parse_yaml(text, name)
+    return data, text, lines
+
+
+def _no_duplicates(name: str) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    raise LoadError(
+                        f"duplicate key {key!r}", file=name, hint="each key may appear once"
+                    )
+                seen.add(key)
+        return result
+
+    return hook
+
+
+def _parse_yaml(text: str, name: str) -> tuple[Any, LineTable]:
+    loader = _YamlLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "syntax error"
+        raise LoadError(f"invalid YAML: {problem}", file=name, line=line) from None
+    except yaml.YAMLError as exc:
+        raise LoadError(f"invalid YAML: {' '.join(str(exc).split())}", file=name) from None
+    except RecursionError:
+        raise LoadError("document nested too deeply", file=name) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise LoadError("empty document", file=name, hint="expected an OpenAPI mapping")
+    return _construct(node, loader, name)
+
+
+def _construct(root: yaml.Node, loader: Any, name: str) -> tuple[Any, LineTable]:
+    """Build JSON values from a node graph without recursion, sharing aliased nodes."""
+    built: dict[int, Any] = {}
+    lines: LineTable = {}
+    merges: list[tuple[dict[str, Any], list[yaml.Node], yaml.Node]] = []
+
+    def scalar(node: yaml.ScalarNode) -> Any:
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return loader.construct_yaml_bool(node)
+        if tag == _INT:
+            return loader.construct_yaml_int(node)
+        if tag == _FLOAT:
+            return loader.construct_yaml_float(node)
+        if tag == _TIMESTAMP:
+            # OpenAPI is JSON: dates are strings (format: date), not datetime objects.
+            return node.value
+        raise LoadError(
+            f"unsupported YAML tag {tag!r}",
+            file=name,
+            line=node.start_mark.line + 1,
+            hint="OpenAPI documents may only contain JSON values",
+        )
+
+    def container(node: yaml.Node) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            return scalar(node)
+        known = built.get(id(node))
+        if known is not None:
+            return known
+        if isinstance(node, yaml.MappingNode):
+            if node.tag != _MAP:
+                raise LoadError(
+                    f"unsupported YAML tag {node.tag!r}", file=name, line=node.start_mark.line + 1
+                )
+            value: Any = {}
+        else:
+            if node.tag != _SEQ:
+                raise LoadError(
+                    f"unsupported YAML tag {node.tag!r}", file=name, line=node.start_mark.line + 1
+                )
+            value = []
+        built[id(node)] = value
+        pending.append((node, value))
+        return value
+
+    pending: list[tuple[yaml.Node, Any]] = []
+    result = container(root)
+    while pending:
+        node, value = pending.pop()
+        if isinstance(value, list):
+            item_lines = []
+            for child in node.value:
+                value.append(container(child))
+                item_lines.append(child.start_mark.line + 1)
+            lines[id(value)] = item_lines
+            continue
+        key_lines: dict[str, int] = {}
+        merge_sources: list[yaml.Node] = []
+        for key_node, child in node.value:
+            if key_node.tag == _MERGE:
+                is_list = isinstance(child, yaml.SequenceNode)
+                merge_sources.extend(child.value if is_list else [child])
+                container(child)
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise LoadError(
+                    "mapping key is not a scalar", file=name, line=key_node.start_mark.line + 1
+                )
+            key = key_node.value
+            if key in value:
+                raise LoadError(
+                    f"duplicate key {key!r}",
+                    file=name,
+                    line=key_node.start_mark.line + 1,
+                    hint="each key may appear once; YAML does not let the last one win here",
+                )
+            value[key] = container(child)
+            key_lines[key] = key_node.start_mark.line + 1
+        lines[id(value)] = key_lines
+        if merge_sources:
+            merges.append((value, merge_sources, node))
+    # Merge keys: deepest first, so a merged mapping is complete before it is merged again.
+    for target, sources, node in reversed(merges):
+        for source_node in sources:
+            source = built.get(id(source_node))
+            if not isinstance(source, dict):
+                raise LoadError(
+                    "merge key '<<' needs a mapping", file=name, line=node.start_mark.line + 1
+                )
+            for key, item in source.items():
+                target.setdefault(key, item)
+    return result, lines
+
+
+def decode_pointer(pointer: str) -> list[str]:
+    """Split a JSON pointer (``/a/b~1c``) into unescaped tokens."""
+    if not pointer:
+        return []
+    if not pointer.startswith("/"):
+        raise ValueError(pointer)
+    return [token.replace("~1", "/").replace("~0", "~") for token in pointer[1:].split("/")]
+
+
+def encode_token(token: str | int) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def yaml_line(data: Any, lines: LineTable, pointer: str) -> int | None:
+    """The line of the node at ``pointer``, from the table built while constructing YAML."""
+    node = data
+    line: int | None = 1
+    for token in decode_pointer(pointer):
+        table = lines.get(id(node))
+        if isinstance(node, dict):
+            if token not in node:
+                return line
+            line = table.get(token, line) if table is not None else line
+            node = node[token]
+        elif isinstance(node, list):
+            try:
+                index = int(token)
+                node = node[index]
+            except (ValueError, IndexError):
+                return line
+            line = table[index] if table is not None else line
+        else:
+            return line
+    return line
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+class JsonLocator:
+    """Finds lines of JSON pointers in JSON text lazily, scanning each container once.
+
+    Parsing positions for the whole document up front would cost a Python-speed pass over
+    megabytes; findings touch a few hundred pointers, so we scan only the containers on
+    their paths (skipping sibling values with the C scanner) and cache what we saw.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[attr-defined]
+        self._children: dict[int, dict[str, tuple[int, int]] | list[int]] = {}
+        self._newlines: list[int] | None = None
+
+    def line(self, pointer: str) -> int | None:
+        try:
+            position = self._position(decode_pointer(pointer))
+        except (ValueError, StopIteration, IndexError):
+            return None
+        return self._line_at(position)
+
+    def _line_at(self, offset: int) -> int:
+        import bisect
+
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self._text)]
+        return bisect.bisect_right(self._newlines, offset - 1) + 1
+
+    def _position(self, tokens: list[str]) -> int:
+        """Offset of the key (or item) the pointer names; the deepest existing one."""
+        position = _WS.match(self._text, 0).end()  # type: ignore[union-attr]
+        best = position
+        for token in tokens:
+            children = self._children.get(position)
+            if children is None:
+                children = self._scan_container(position)
+                self._children[position] = children
+            if isinstance(children, dict):
+                if token not in children:
+                    return best
+                best, position = children[token]
+            else:
+                index = int(token)
+                if not 0 <= index < len(children):
+                    return best
+                best = position = children[index]
+        return best
+
+    def _scan_container(self, start: int) -> dict[str, tuple[int, int]] | list[int]:
+        text = self._text
+        ws = _WS.match
+        opener = text[start]
+        index = ws(text, start + 1).end()  # type: ignore[union-attr]
+        if opener == "{":
+            keys: dict[str, tuple[int, int]] = {}
+            while text[index] != "}":
+                key_start = index
+                key, index = json.decoder.scanstring(text, index + 1)  # type: ignore[attr-defined]
+                index = ws(text, index).end() + 1  # type: ignore[union-attr]  # past ':'
+                index = ws(text, index).end()  # type: ignore[union-attr]
+                keys[key] = (key_start, index)
+                _, index = self._scan(text, index)
+                index = ws(text, index).end()  # type: ignore[union-attr]
+                if text[index] == ",":
+                    index = ws(text, index + 1).end()  # type: ignore[union-attr]
+            return keys
+        if opener == "[":
+            items: list[int] = []
+            while text[index] != "]":
+                items.append(index)
+                _, index = self._scan(text, index)
+                index = ws(text, index).end()  # type: ignore[union-attr]
+                if text[index] == ",":
+                    index = ws(text, index + 1).end()  # type: ignore[union-attr]
+            return items
+        raise ValueError("not a container")

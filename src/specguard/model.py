@@ -1,0 +1,156 @@
+"""The domain model: immutable values shared by every stage.
+
+Nothing here does I/O. ``load`` produces documents, ``diff`` produces :class:`Change`
+records, ``rules`` turns them into :class:`Finding` values, ``report`` renders findings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Level(str, enum.Enum):
+    """How bad a change is for an existing client."""
+
+    BREAKING = "breaking"
+    WARNING = "warning"
+    SAFE = "safe"
+
+    @property
+    def rank(self) -> int:
+        return _LEVEL_RANK[self]
+
+
+_LEVEL_RANK = {Level.SAFE: 0, Level.WARNING: 1, Level.BREAKING: 2}
+
+
+class Direction(str, enum.Enum):
+    """Which way data flows for the old client.
+
+    ``request``: the client sends it, the service must keep accepting it (contravariant).
+    ``response``: the service sends it, the client must keep understanding it (covariant).
+    Webhooks and callbacks flip these, because the API provider is the one sending requests.
+    """
+
+    REQUEST = "request"
+    RESPONSE = "response"
+    NONE = "none"
+
+    def flipped(self) -> Direction:
+        if self is Direction.REQUEST:
+            return Direction.RESPONSE
+        if self is Direction.RESPONSE:
+            return Direction.REQUEST
+        return self
+
+
+class ChangeKind(str, enum.Enum):
+    ADDED = "added"
+    REMOVED = "removed"
+    CHANGED = "changed"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Operation:
+    """An operation by method and path as written in the new spec (or the old one if removed)."""
+
+    method: str
+    path: str
+
+    def __str__(self) -> str:
+        return f"{self.method.upper()} {self.path}"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A node in a source file: the file, a JSON pointer within it, and its 1-based line."""
+
+    file: str
+    pointer: str
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A neutral fact produced by the differ: something was added, removed or changed.
+
+    ``subject`` names the OpenAPI object or keyword (``operation``, ``parameter``,
+    ``schema.type``, ...). ``direction`` is the data-flow direction at that point, already
+    flipped inside webhooks/callbacks. ``old``/``new`` are small JSON values (never whole
+    documents) the rules need to judge; ``details`` carries extra named facts.
+    """
+
+    subject: str
+    kind: ChangeKind
+    direction: Direction
+    old_location: Location | None
+    new_location: Location | None
+    old: Any = None
+    new: Any = None
+    details: tuple[tuple[str, Any], ...] = ()
+
+    def detail(self, name: str, default: Any = None) -> Any:
+        for key, value in self.details:
+            if key == name:
+                return value
+        return default
+
+
+@dataclass(frozen=True, slots=True)
+class Witness:
+    """A concrete JSON instance proving an incompatibility, checked against both schemas."""
+
+    instance: Any
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A judged change: what a reviewer reads."""
+
+    rule_id: str
+    level: Level
+    direction: Direction
+    message: str
+    operations: tuple[Operation, ...]
+    old: Location | None
+    new: Location | None
+    witness: Witness | None = None
+    note: str | None = None
+    service: str | None = None
+    consumers: tuple[str, ...] = ()
+    acknowledged: str | None = None
+    fingerprint: str = field(default="", compare=False)
+
+    def with_fingerprint(self) -> Finding:
+        """Return a copy with a fingerprint stable across line moves and unrelated edits."""
+        where = self.new or self.old
+        pointer = where.pointer if where is not None else ""
+        ops = ",".join(sorted(str(op) for op in self.operations))
+        raw = "\x1f".join((self.rule_id, self.service or "", ops, pointer))
+        digest = hashlib.sha256(raw.encode()).hexdigest()[:16]
+        return _replace(self, fingerprint=f"{self.rule_id}:{digest}")
+
+
+def _replace(finding: Finding, **changes: Any) -> Finding:
+    return dataclasses.replace(finding, **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class DiffReport:
+    """All findings of one comparison, sorted for stable output."""
+
+    old_source: str
+    new_source: str
+    findings: tuple[Finding, ...]
+
+    def count(self, level: Level) -> int:
+        return sum(1 for f in self.findings if f.level is level)
+
+    def worst(self) -> Level | None:
+        levels = [f.level for f in self.findings]
+        return max(levels, key=lambda lv: lv.rank) if levels else None

@@ -1,0 +1,59 @@
+"""Terminal text: findings grouped by operation, colour only when asked (on a TTY)."""
+
+from __future__ import annotations
+
+import re
+
+from specguard.model import DiffReport, Finding, Level
+from specguard.report import RenderOptions
+
+_COLORS = {Level.BREAKING: "\x1b[31m", Level.WARNING: "\x1b[33m", Level.SAFE: "\x1b[32m"}
+_RESET = "\x1b[0m"
+# Spec text must not drive the terminal: drop control characters, ESC sequences included.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def inert(text: str) -> str:
+    """Make spec-provided text safe to print on a terminal."""
+    return _CONTROL.sub("?", text)
+
+
+def _label(level: Level, color: bool) -> str:
+    text = level.value.upper()
+    return f"{_COLORS[level]}{text}{_RESET}" if color else text
+
+
+def _where(finding: Finding) -> str:
+    parts = []
+    if finding.old is not None:
+        parts.append(f"old {finding.old.file}:{finding.old.line or '?'}")
+    if finding.new is not None:
+        parts.append(f"new {finding.new.file}:{finding.new.line or '?'}")
+    return ", ".join(parts)
+
+
+def render(report: DiffReport, options: RenderOptions) -> str:
+    shown = [f for f in report.findings if f.level.rank >= options.min_level.rank]
+    groups: dict[str, list[Finding]] = {}
+    for finding in shown:
+        title = ", ".join(str(op) for op in finding.operations) or "(whole document)"
+        if finding.service:
+            title = f"[{finding.service}] {title}"
+        groups.setdefault(title, []).append(finding)
+    lines: list[str] = []
+    for title, findings in groups.items():
+        lines.append(inert(title))
+        for f in findings:
+            ack = " (acknowledged)" if f.acknowledged is not None else ""
+            lines.append(f"  {_label(f.level, options.color)} {f.rule_id}{ack}: {inert(f.message)}")
+            where = f.new or f.old
+            pointer = where.pointer if where is not None else ""
+            lines.append(f"    at {inert(pointer)} ({inert(_where(f))})")
+            if f.witness is not None:
+                lines.append(f"    witness: {inert(f.witness.explanation)}")
+            if f.note:
+                lines.append(f"    note: {inert(f.note)}")
+        lines.append("")
+    counts = ", ".join(f"{report.count(level)} {level.value}" for level in Level)
+    lines.append(f"{len(report.findings)} change(s): {counts}")
+    return "\n".join(lines) + "\n"

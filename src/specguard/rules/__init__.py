@@ -1,0 +1,113 @@
+"""Rules stage: judge each neutral change with the catalogue and produce findings.
+
+``classify(tree)`` applies the classifier of each change subject, looks the rule up in the
+catalogue for its level and message, resolves source lines, and returns sorted, fingerprinted
+findings. A change whose subject has no classifier still becomes ``unclassified-change``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from specguard.diff import DiffTree
+from specguard.load import Spec
+from specguard.model import Finding, Level, Location, Operation
+from specguard.rules._catalogue import CATALOGUE, RETIRED, RULES, Rule
+from specguard.rules._classify import CLASSIFIERS, Context, Hit
+
+__all__ = ["CATALOGUE", "CLASSIFIERS", "RETIRED", "RULES", "Context", "Rule", "classify"]
+
+
+def classify(
+    tree: DiffTree,
+    *,
+    today: dt.date | None = None,
+    levels: Mapping[str, Level] | None = None,
+    semantic: bool = True,
+) -> tuple[Finding, ...]:
+    """Turn the differ's changes into findings, sorted by operation, level and pointer."""
+    context = Context(today=today or dt.date.today())
+    overrides = dict(levels or {})
+    findings: list[Finding] = []
+    for entry in tree.entries:
+        change = entry.change
+        classifier = CLASSIFIERS.get(change.subject)
+        hits: Iterable[Hit] = (
+            classifier(change, context) if classifier is not None
+            else [Hit("unclassified-change", (("field", change.subject), ("object", "document")))]
+        )
+        operations = tuple(sorted(entry.operations))
+        for hit in hits:
+            rule = CATALOGUE[hit.rule_id]
+            args = dict(hit.args)
+            findings.append(
+                Finding(
+                    rule_id=rule.id,
+                    level=overrides.get(rule.id, rule.level),
+                    direction=change.direction,
+                    message=render(rule, args, operations),
+                    operations=operations,
+                    old=_locate(tree.old, change.old_location),
+                    new=_locate(tree.new, change.new_location),
+                )
+            )
+    if semantic:
+        from specguard.rules._semantic import apply_judge
+
+        findings = apply_judge(tree, findings, overrides)
+    return sort_findings(f.with_fingerprint() for f in findings)
+
+
+def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    def key(f: Finding) -> tuple[Any, ...]:
+        where = f.new or f.old
+        return (
+            -f.level.rank,
+            f.operations[0].path if f.operations else "",
+            f.operations[0].method if f.operations else "",
+            where.pointer if where else "",
+            f.rule_id,
+        )
+
+    return tuple(sorted(findings, key=key))
+
+
+def render(rule: Rule, args: dict[str, Any], operations: tuple[Operation, ...]) -> str:
+    values = {name: _show(value) for name, value in args.items()}
+    values.setdefault("op", ", ".join(str(op) for op in operations) or "(document)")
+    try:
+        return rule.message.format_map(_Defaulting(values))
+    except (ValueError, IndexError):
+        return rule.message
+
+
+_MAX_LISTED = 8
+
+
+class _Defaulting(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, (list, tuple)):
+        shown = ", ".join(_show(v) for v in value[:_MAX_LISTED]) or "none"
+        if len(value) > _MAX_LISTED:
+            shown += f" and {len(value) - _MAX_LISTED} more"
+        return shown
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, default=str)
+
+
+def _locate(spec: Spec, location: Location | None) -> Location | None:
+    if location is None:
+        return None
+    source = spec.file_named(location.file)
+    line = source.line(location.pointer if location.pointer != "/" else "") if source else None
+    return Location(location.file, location.pointer, line)

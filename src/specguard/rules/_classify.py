@@ -1,0 +1,429 @@
+"""Small pure functions from a neutral :class:`Change` to rule hits (id + message arguments).
+
+One function per change subject; each knows the direction and picks the rule id. No I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from specguard.model import Change, ChangeKind, Direction
+
+ADDED, REMOVED, CHANGED = ChangeKind.ADDED, ChangeKind.REMOVED, ChangeKind.CHANGED
+REQ, RESP = Direction.REQUEST, Direction.RESPONSE
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A rule that fires for a change, with the arguments of its message."""
+
+    rule_id: str
+    args: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What rules may know besides the change: today's date for sunset policies."""
+
+    today: dt.date
+
+
+Classifier = Callable[[Change, Context], Iterator[Hit]]
+
+
+def _hit(rule_id: str, **args: Any) -> Hit:
+    return Hit(rule_id, tuple(sorted(args.items())))
+
+
+def _side(direction: Direction) -> str:
+    return "response" if direction is RESP else "request"
+
+
+def _sunset_passed(sunset: Any, deprecated: bool, context: Context) -> bool:
+    if not deprecated or sunset is None:
+        return False
+    try:
+        when = sunset if isinstance(sunset, dt.date) else dt.date.fromisoformat(str(sunset)[:10])
+    except ValueError:
+        return False
+    return when <= context.today
+
+
+def operation(change: Change, context: Context) -> Iterator[Hit]:
+    if change.kind is ADDED:
+        yield _hit("operation-added")
+    elif _sunset_passed(change.detail("sunset"), change.detail("deprecated"), context):
+        yield _hit("operation-sunset-removed", sunset=change.detail("sunset"))
+    else:
+        yield _hit("operation-removed")
+
+
+def operation_deprecated(change: Change, context: Context) -> Iterator[Hit]:
+    yield _hit("operation-deprecated" if change.new else "operation-undeprecated")
+
+
+def operation_id(change: Change, context: Context) -> Iterator[Hit]:
+    yield _hit("operation-id-changed", old=change.old, new=change.new)
+
+
+def parameter(change: Change, context: Context) -> Iterator[Hit]:
+    args = {"name": change.detail("name"), "location": change.detail("location")}
+    required = change.detail("required")
+    if change.direction is RESP:
+        yield _hit("response-parameter-added" if change.kind is ADDED
+                   else "response-parameter-removed", **args)
+    elif change.kind is ADDED:
+        yield _hit("request-parameter-required-added" if required
+                   else "request-parameter-optional-added", **args)
+    else:
+        yield _hit("request-parameter-removed", **args)
+
+
+def parameter_required(change: Change, context: Context) -> Iterator[Hit]:
+    args = {"name": change.detail("name"), "location": change.detail("location")}
+    became = "required" if change.new else "optional"
+    yield _hit(f"{_side(change.direction)}-parameter-became-{became}", **args)
+
+
+def parameter_in(change: Change, context: Context) -> Iterator[Hit]:
+    yield _hit("parameter-location-changed", name=change.detail("name"), old=change.old,
+               new=change.new)
+
+
+def parameter_style(change: Change, context: Context) -> Iterator[Hit]:
+    yield _hit("parameter-style-changed", name=change.detail("name"), old=change.old,
+               new=change.new)
+
+
+def parameter_explode(change: Change, context: Context) -> Iterator[Hit]:
+    yield _hit("parameter-explode-changed", name=change.detail("name"), old=change.old,
+               new=change.new)
+
+
+def parameter_name(change: Change, context: Context) -> Iterator[Hit]:
+    yield _hit("path-parameter-renamed", old=change.old, new=change.new)
+
+
+def parameter_deprecated(change: Change, context: Context) -> Iterator[Hit]:
+    if change.new:
+        yield _hit("request-parameter-deprecated", name=change.detail("name"),
+                   location=change.detail("location"))
+
+
+def request_body(change: Change, context: Context) -> Iterator[Hit]:
+    if change.direction is RESP:
+        yield _hit("response-body-added" if change.kind is ADDED else "response-body-removed")
+    elif change.kind is ADDED:
+        yield _hit("request-body-required-added" if change.detail("required")
+                   else "request-body-optional-added")
+    else:
+        yield _hit("request-body-removed")
+
+
+def request_body_required(change: Change, context: Context) -> Iterator[Hit]:
+    if change.direction is REQ:
+        yield _hit("request-body-became-required" if change.new
+                   else "request-body-became-optional")
+    else:
+        yield _hit("response-body-added" if change.new else "response-body-removed")
+
+
+def media_type(change: Change, context: Context) -> Iterator[Hit]:
+    verb = "added" if change.kind is ADDED else "removed"
+    yield _hit(f"{_side(change.direction)}-media-type-{verb}", media=change.detail("media"))
+
+
+def response(change: Change, context: Context) -> Iterator[Hit]:
+    status = str(change.detail("status"))
+    success = status.startswith("2") or (status == "DEFAULT" and change.kind is REMOVED)
+    verb = "added" if change.kind is ADDED else "removed"
+    kind = "success" if success else "non-success"
+    yield _hit(f"response-{kind}-status-{verb}", status=status.lower())
+
+
+def header(change: Change, context: Context) -> Iterator[Hit]:
+    name = change.detail("name")
+    if change.kind is ADDED:
+        yield _hit("response-header-added", name=name)
+    elif change.detail("required"):
+        yield _hit("response-required-header-removed", name=name)
+    else:
+        yield _hit("response-optional-header-removed", name=name)
+
+
+def header_required(change: Change, context: Context) -> Iterator[Hit]:
+    became = "required" if change.new else "optional"
+    yield _hit(f"response-header-became-{became}", name=change.detail("name"))
+
+
+def security_requirement(change: Change, context: Context) -> Iterator[Hit]:
+    if change.kind is ADDED:
+        if change.detail("anonymous_before") or not change.detail("previous"):
+            yield _hit("security-requirement-added", new=change.new)
+        else:
+            yield _hit("security-alternative-added", new=change.new)
+    elif change.detail("remaining"):
+        yield _hit("security-requirement-removed", old=change.old)
+    else:
+        yield _hit("security-removed", old=change.old)
+
+
+def security_scopes(change: Change, context: Context) -> Iterator[Hit]:
+    if change.detail("added"):
+        yield _hit("security-scope-added", scheme=change.detail("scheme"),
+                   added=change.detail("added"))
+    if change.detail("removed"):
+        yield _hit("security-scope-removed", scheme=change.detail("scheme"),
+                   removed=change.detail("removed"))
+
+
+def security_scheme(change: Change, context: Context) -> Iterator[Hit]:
+    if change.kind is REMOVED:
+        yield _hit("security-scheme-removed", scheme=change.detail("scheme"))
+    else:
+        yield _hit("security-scheme-changed", scheme=change.detail("scheme"),
+                   field=change.detail("field"))
+
+
+def servers(change: Change, context: Context) -> Iterator[Hit]:
+    yield _hit("servers-changed")
+
+
+# -- schemas ------------------------------------------------------------------------------
+
+
+def schema_type(change: Change, context: Context) -> Iterator[Hit]:
+    lost, gained = set(change.detail("lost")), set(change.detail("gained"))
+    side = _side(change.direction)
+    if change.direction is REQ:
+        if lost == {"null"}:
+            yield _hit("request-schema-became-not-nullable")
+        elif lost:
+            yield _hit("request-schema-type-narrowed", lost=sorted(lost))
+        elif gained == {"null"}:
+            yield _hit("request-schema-became-nullable")
+        elif gained:
+            yield _hit("request-schema-type-widened", gained=sorted(gained))
+    else:
+        if gained == {"null"}:
+            yield _hit(f"{side}-schema-became-nullable")
+        elif gained:
+            yield _hit(f"{side}-schema-type-widened", gained=sorted(gained))
+        elif lost == {"null"}:
+            yield _hit(f"{side}-schema-became-not-nullable")
+        elif lost:
+            yield _hit(f"{side}-schema-type-narrowed", lost=sorted(lost))
+
+
+def schema_enum(change: Change, context: Context) -> Iterator[Hit]:
+    side = _side(change.direction)
+    if change.kind is ADDED:
+        yield _hit(f"{side}-enum-constraint-added", new=change.new)
+    elif change.kind is REMOVED:
+        yield _hit(f"{side}-enum-constraint-removed", old=change.old)
+    else:
+        added, removed = change.detail("added"), change.detail("removed")
+        if (removed and change.direction is REQ) or (added and change.direction is RESP):
+            verb = "removed" if change.direction is REQ else "added"
+            values = removed if change.direction is REQ else added
+            yield _hit(f"{side}-enum-value-{verb}", **{verb: list(values)})
+        if (added and change.direction is REQ) or (removed and change.direction is RESP):
+            verb = "added" if change.direction is REQ else "removed"
+            values = added if change.direction is REQ else removed
+            yield _hit(f"{side}-enum-value-{verb}", **{verb: list(values)})
+
+
+def schema_required(change: Change, context: Context) -> Iterator[Hit]:
+    name = change.detail("name")
+    side = _side(change.direction)
+    if change.kind is ADDED:
+        if change.direction is REQ and change.detail("new_property"):
+            yield _hit("request-required-property-added", name=name)
+        else:
+            yield _hit(f"{side}-property-became-required", name=name)
+    elif not (change.direction is RESP and change.detail("property_removed")):
+        # A required response property that disappears is reported once, as removed.
+        yield _hit(f"{side}-property-became-optional", name=name)
+
+
+def schema_property(change: Change, context: Context) -> Iterator[Hit]:
+    name = change.detail("name")
+    side = _side(change.direction)
+    if change.kind is ADDED:
+        if change.direction is REQ and change.detail("required"):
+            return  # reported as request-required-property-added
+        yield _hit(f"{side}-property-added", name=name)
+        return
+    if _sunset_passed(change.detail("sunset"), change.detail("deprecated"), context):
+        yield _hit(f"{side}-property-sunset-removed", name=name, sunset=change.detail("sunset"))
+    elif change.direction is REQ:
+        closed = change.detail("additional_forbidden")
+        yield _hit("request-property-removed-closed" if closed else "request-property-removed",
+                   name=name)
+    elif change.detail("required"):
+        yield _hit("response-required-property-removed", name=name)
+    else:
+        yield _hit("response-optional-property-removed", name=name)
+
+
+def schema_additional(change: Change, context: Context) -> Iterator[Hit]:
+    verb = "restricted" if change.detail("tightened") else "relaxed"
+    yield _hit(f"{_side(change.direction)}-additional-properties-{verb}", old=change.old,
+               new=change.new)
+
+
+def schema_pattern_properties(change: Change, context: Context) -> Iterator[Hit]:
+    yield _hit("schema-pattern-properties-changed", pattern=change.detail("pattern"),
+               kind=change.kind.value)
+
+
+def schema_bound(change: Change, context: Context) -> Iterator[Hit]:
+    keyword = str(change.detail("keyword", change.subject.split(".", 1)[1]))
+    slug = "".join("-" + c.lower() if c.isupper() else c for c in keyword)
+    side = _side(change.direction)
+    tightened = change.detail("tightened")
+    loosened = change.detail("loosened", not tightened)
+    if tightened:
+        yield _hit(f"{side}-{slug}-tightened", old=change.old, new=change.new)
+    if loosened:
+        yield _hit(f"{side}-{slug}-relaxed", old=change.old, new=change.new)
+
+
+def schema_pattern(change: Change, context: Context) -> Iterator[Hit]:
+    keyword = change.subject.split(".", 1)[1]
+    verb = {ADDED: "added", REMOVED: "removed", CHANGED: "changed"}[change.kind]
+    yield _hit(f"{_side(change.direction)}-{keyword}-{verb}", old=change.old, new=change.new)
+
+
+def schema_items(change: Change, context: Context) -> Iterator[Hit]:
+    yield _hit(f"{_side(change.direction)}-items-changed", old=change.old, new=change.new)
+
+
+def schema_prefix_items(change: Change, context: Context) -> Iterator[Hit]:
+    yield _hit("schema-prefix-items-changed", old=change.old, new=change.new)
+
+
+def schema_all_of(change: Change, context: Context) -> Iterator[Hit]:
+    verb = "added" if change.kind is ADDED else "removed"
+    yield _hit(f"{_side(change.direction)}-allof-branch-{verb}")
+
+
+def schema_any_of(change: Change, context: Context) -> Iterator[Hit]:
+    keyword = change.subject.split(".", 1)[1]
+    side = _side(change.direction)
+    if change.kind is ADDED:
+        if change.direction is REQ and not change.detail("previous"):
+            yield _hit("request-anyof-introduced", keyword=keyword, count=change.detail("index")
+                       + 1)
+        elif change.direction is REQ and keyword == "oneOf":
+            yield _hit("request-oneof-branch-added")
+        else:
+            yield _hit(f"{side}-anyof-branch-added", keyword=keyword)
+    elif change.direction is RESP and not change.detail("remaining"):
+        yield _hit("response-anyof-branch-removed", keyword=keyword)
+    else:
+        yield _hit(f"{side}-anyof-branch-removed", keyword=keyword)
+
+
+def schema_not(change: Change, context: Context) -> Iterator[Hit]:
+    verb = "added" if change.kind is ADDED else "removed"
+    yield _hit(f"{_side(change.direction)}-not-{verb}")
+
+
+def schema_discriminator(change: Change, context: Context) -> Iterator[Hit]:
+    yield _hit("schema-discriminator-property-changed", old=change.old, new=change.new)
+
+
+def schema_discriminator_mapping(change: Change, context: Context) -> Iterator[Hit]:
+    verb = "added" if change.kind is ADDED else "removed"
+    yield _hit(f"{_side(change.direction)}-discriminator-mapping-{verb}",
+               value=change.detail("value"))
+
+
+def schema_default(change: Change, context: Context) -> Iterator[Hit]:
+    yield _hit(f"{_side(change.direction)}-default-changed", old=change.old, new=change.new)
+
+
+def schema_deprecated(change: Change, context: Context) -> Iterator[Hit]:
+    yield _hit("schema-deprecated" if change.new else "schema-undeprecated")
+
+
+def schema_read_only(change: Change, context: Context) -> Iterator[Hit]:
+    yield _hit("schema-read-only-changed", old=change.old, new=change.new)
+
+
+def schema_write_only(change: Change, context: Context) -> Iterator[Hit]:
+    yield _hit("schema-write-only-changed", old=change.old, new=change.new)
+
+
+def schema_boolean(change: Change, context: Context) -> Iterator[Hit]:
+    yield _hit("schema-boolean-changed", old=change.old, new=change.new)
+
+
+def schema_presence(change: Change, context: Context) -> Iterator[Hit]:
+    yield _hit("schema-added" if change.kind is ADDED else "schema-removed")
+
+
+def unclassified(change: Change, context: Context) -> Iterator[Hit]:
+    yield _hit("unclassified-change", object=change.detail("object"),
+               field=change.detail("field"), old=change.old, new=change.new)
+
+
+CLASSIFIERS: dict[str, Classifier] = {
+    "operation": operation,
+    "operation.deprecated": operation_deprecated,
+    "operation.operationId": operation_id,
+    "parameter": parameter,
+    "parameter.required": parameter_required,
+    "parameter.in": parameter_in,
+    "parameter.style": parameter_style,
+    "parameter.explode": parameter_explode,
+    "parameter.name": parameter_name,
+    "parameter.deprecated": parameter_deprecated,
+    "request-body": request_body,
+    "request-body.required": request_body_required,
+    "media-type": media_type,
+    "response": response,
+    "header": header,
+    "header.required": header_required,
+    "security-requirement": security_requirement,
+    "security-scopes": security_scopes,
+    "security-scheme": security_scheme,
+    "servers": servers,
+    "schema": schema_presence,
+    "schema.boolean": schema_boolean,
+    "schema.type": schema_type,
+    "schema.enum": schema_enum,
+    "schema.required": schema_required,
+    "schema.property": schema_property,
+    "schema.additionalProperties": schema_additional,
+    "schema.patternProperties": schema_pattern_properties,
+    "schema.minimum": schema_bound,
+    "schema.maximum": schema_bound,
+    "schema.minLength": schema_bound,
+    "schema.maxLength": schema_bound,
+    "schema.minItems": schema_bound,
+    "schema.maxItems": schema_bound,
+    "schema.minProperties": schema_bound,
+    "schema.maxProperties": schema_bound,
+    "schema.multipleOf": schema_bound,
+    "schema.uniqueItems": schema_bound,
+    "schema.pattern": schema_pattern,
+    "schema.format": schema_pattern,
+    "schema.items": schema_items,
+    "schema.prefixItems": schema_prefix_items,
+    "schema.allOf": schema_all_of,
+    "schema.anyOf": schema_any_of,
+    "schema.oneOf": schema_any_of,
+    "schema.not": schema_not,
+    "schema.discriminator": schema_discriminator,
+    "schema.discriminator-mapping": schema_discriminator_mapping,
+    "schema.default": schema_default,
+    "schema.deprecated": schema_deprecated,
+    "schema.readOnly": schema_read_only,
+    "schema.writeOnly": schema_write_only,
+    "unclassified": unclassified,
+}
