@@ -8,9 +8,10 @@ schema pairs for the semantic judge. It never decides whether a change breaks an
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from specguard.diff._differ import Differ, Entry, SchemaRoot, path_shape
+from specguard.diff._differ import ChangeKey, Differ, Entry, SchemaRoot, path_shape
 from specguard.diff._keywords import OBJECT_TABLES, SCHEMA_KEYWORDS, Handling
 from specguard.diff._walk import Node
 from specguard.load import Spec
@@ -18,6 +19,7 @@ from specguard.load import Spec
 __all__ = [
     "OBJECT_TABLES",
     "SCHEMA_KEYWORDS",
+    "ChangeKey",
     "DiffTree",
     "Entry",
     "Handling",
@@ -36,10 +38,13 @@ class DiffTree:
     new: Spec
     entries: tuple[Entry, ...]
     roots: tuple[SchemaRoot, ...]
+    by_key: Mapping[ChangeKey, Entry]
 
 
 def compare(old: Spec, new: Spec) -> DiffTree:
     """Compare two specs and return every change, each once, with its operations."""
     differ = Differ(old, new)
     differ.run()
-    return DiffTree(old, new, tuple(differ.entries.values()), tuple(differ.roots))
+    return DiffTree(
+        old, new, tuple(differ.entries.values()), tuple(differ.roots), differ.entries
+    )

@@ -46,6 +46,8 @@ class Entry:
 
     change: Change
     operations: set[Operation] = field(default_factory=set)
+    # The (old, new) schema pair being compared when the change was found, for the judge.
+    schema: tuple[Node, Node] | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -86,6 +88,7 @@ class Differ:
         self._memo: dict[tuple[int, int, Direction], tuple[ChangeKey, ...]] = {}
         self._active: set[tuple[int, int, Direction]] = set()
         self._merged: dict[int, tuple[Any, dict[str, Any]]] = {}
+        self._pairs: list[tuple[Node, Node]] = []
 
     # -- recording -----------------------------------------------------------------------
 
@@ -114,7 +117,7 @@ class Differ:
                 new=new_value,
                 details=tuple(sorted(details.items())),
             )
-            self.entries[key] = Entry(change)
+            self.entries[key] = Entry(change, schema=self._pairs[-1] if self._pairs else None)
         return key
 
     def _attach(self, keys: Iterable[ChangeKey], operation: Operation) -> None:
@@ -175,7 +178,8 @@ class Differ:
         security: tuple[Any, Any], parent: Operation | None = None,
     ) -> None:
         for method in HTTP_METHODS:
-            old_op, new_op = old.child(method), new.child(method)
+            # Some specs (DigitalOcean) put a $ref where an operation object belongs.
+            old_op, new_op = old.child(method).deref(), new.child(method).deref()
             if parent is None:
                 op = _operation(method, new_name, flipped)
             else:
@@ -467,11 +471,13 @@ class Differ:
         if memo_key in self._active:
             return ()
         self._active.add(memo_key)
+        self._pairs.append((old, new))
         try:
             from specguard.diff._schema import compare_schemas
 
             result = tuple(compare_schemas(self, old, new, direction))
         finally:
+            self._pairs.pop()
             self._active.discard(memo_key)
         self._memo[memo_key] = result
         return result

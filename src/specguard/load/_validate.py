@@ -37,7 +37,12 @@ def validate_spec(spec: Spec) -> None:
             hint="use --no-validate to diff anyway",
         ) from None
     except Exception as exc:  # the validator's own resolution errors
-        cause = exc.__cause__ or exc.__context__
+        # Our resolver's errors arrive wrapped by referencing (Unresolvable ← Unretrievable).
+        cause: BaseException | None = exc
+        for _ in range(10):
+            if cause is None or isinstance(cause, SpecguardError):
+                break
+            cause = cause.__cause__ or cause.__context__
         if isinstance(cause, SpecguardError):
             raise cause from None
         raise SpecValidationError(

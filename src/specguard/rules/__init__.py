@@ -12,11 +12,12 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from specguard.diff import DiffTree
+from specguard.diff import ChangeKey, DiffTree
 from specguard.load import Spec
 from specguard.model import Finding, Level, Location, Operation
 from specguard.rules._catalogue import CATALOGUE, RETIRED, RULES, Rule
 from specguard.rules._classify import CLASSIFIERS, Context, Hit
+from specguard.rules._semantic import SemanticBridge
 
 __all__ = ["CATALOGUE", "CLASSIFIERS", "RETIRED", "RULES", "Context", "Rule", "classify"]
 
@@ -31,8 +32,9 @@ def classify(
     """Turn the differ's changes into findings, sorted by operation, level and pointer."""
     context = Context(today=today or dt.date.today())
     overrides = dict(levels or {})
-    findings: list[Finding] = []
-    for entry in tree.entries:
+    bridge = SemanticBridge.create(tree) if semantic else None
+    findings_by_key: dict[ChangeKey, list[Finding]] = {}
+    for key, entry in tree.by_key.items():
         change = entry.change
         classifier = CLASSIFIERS.get(change.subject)
         hits: Iterable[Hit] = (
@@ -40,24 +42,24 @@ def classify(
             else [Hit("unclassified-change", (("field", change.subject), ("object", "document")))]
         )
         operations = tuple(sorted(entry.operations))
+        found = findings_by_key[key] = []
         for hit in hits:
             rule = CATALOGUE[hit.rule_id]
-            args = dict(hit.args)
-            findings.append(
-                Finding(
-                    rule_id=rule.id,
-                    level=overrides.get(rule.id, rule.level),
-                    direction=change.direction,
-                    message=render(rule, args, operations),
-                    operations=operations,
-                    old=_locate(tree.old, change.old_location),
-                    new=_locate(tree.new, change.new_location),
-                )
+            finding = Finding(
+                rule_id=rule.id,
+                level=overrides.get(rule.id, rule.level),
+                direction=change.direction,
+                message=render(rule, dict(hit.args), operations),
+                operations=operations,
+                old=_locate(tree.old, change.old_location),
+                new=_locate(tree.new, change.new_location),
             )
-    if semantic:
-        from specguard.rules._semantic import apply_judge
-
-        findings = apply_judge(tree, findings, overrides)
+            if bridge is not None:
+                finding = bridge.adjust(finding, entry.schema)
+            found.append(finding)
+    findings = [f for found in findings_by_key.values() for f in found]
+    if bridge is not None:
+        findings += bridge.root_findings(findings_by_key, overrides)
     return sort_findings(f.with_fingerprint() for f in findings)
 
 

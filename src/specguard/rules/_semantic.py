@@ -1,14 +1,138 @@
-"""Bridge to the semantic judge (filled in when the judge lands)."""
+"""Bridge between keyword rules and the semantic judge (``specguard.semantics``).
+
+Keyword rules see one keyword at a time; the judge decides by what the schemas accept. Where
+a keyword rule about the accepted instance set fires but the judge proves the pair compatible
+in that direction, the finding is downgraded to safe with a note; where the judge refutes
+compatibility, the finding carries the judge's verified witness. A top-level schema whose
+changes no keyword rule judged breaking, but which the judge proves incompatible, gets a
+finding of its own (``request-body-schema-narrowed`` and friends).
+"""
 
 from __future__ import annotations
 
+import importlib
+import re
 from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
 
-from specguard.diff import DiffTree
-from specguard.model import Finding, Level
+from specguard.diff import DiffTree, Node, SchemaRoot
+from specguard.model import Direction, Finding, Level, Location, Operation
+
+# Rules about the set of instances a schema accepts; the judge may overrule these. Rules
+# about behaviour the schema cannot express (a removed optional property clients read, a
+# changed default) are left alone.
+JUDGEABLE = re.compile(
+    r"(request|response)-(schema-type-|schema-became-|enum-|property-became-|"
+    r"required-property-added|property-removed-closed|additional-properties-|"
+    r"(minimum|maximum|min-length|max-length|min-items|max-items|min-properties|"
+    r"max-properties|multiple-of|unique-items)-|allof-|anyof-|oneof-|not-|"
+    r"discriminator-mapping-|items-changed|pattern-)"
+    r"|schema-prefix-items-changed|schema-boolean-changed|schema-pattern-properties-changed"
+)
+
+ROOT_RULES = {
+    ("body", Direction.REQUEST): "request-body-schema-narrowed",
+    ("parameter", Direction.REQUEST): "request-parameter-schema-narrowed",
+    ("header", Direction.REQUEST): "request-parameter-schema-narrowed",
+    ("body", Direction.RESPONSE): "response-body-schema-widened",
+    ("header", Direction.RESPONSE): "response-header-schema-widened",
+    ("parameter", Direction.RESPONSE): "response-header-schema-widened",
+}
 
 
-def apply_judge(
-    tree: DiffTree, findings: list[Finding], overrides: Mapping[str, Level]
-) -> list[Finding]:
-    return findings
+class SemanticBridge:
+    """Runs the judge on schema pairs of one diff, memoised per (old, new, direction)."""
+
+    def __init__(self, tree: DiffTree, judge_cls: Any, outcome: Any) -> None:
+        self._tree = tree
+        self._outcome = outcome
+        self._sides = {"old": tree.old, "new": tree.new}
+        self._judge = judge_cls(self._resolve, dialect="3.1" if tree.new.is_31 else "3.0")
+        self._memo: dict[tuple[int, int, Direction], Any] = {}
+
+    @classmethod
+    def create(cls, tree: DiffTree) -> SemanticBridge | None:
+        try:
+            module = importlib.import_module("specguard.semantics")
+        except ImportError:
+            return None
+        judge, outcome = getattr(module, "Judge", None), getattr(module, "Outcome", None)
+        if judge is None or outcome is None:
+            return None
+        return cls(tree, judge, outcome)
+
+    def _resolve(self, ref: str, base: str) -> tuple[str, str, Any]:
+        side, _, key = base.partition("\x00")
+        spec = self._sides[side]
+        file, pointer, node = spec.resolve(ref, spec.files[key])
+        return f"{side}\x00{file.key}", f"{side}\x00{file.key}#{pointer}", node
+
+    def verdict(self, old: Node, new: Node, direction: Direction) -> Any:
+        key = (id(old.value), id(new.value), direction)
+        known = self._memo.get(key)
+        if known is None:
+            old_base, new_base = f"old\x00{old.file.key}", f"new\x00{new.file.key}"
+            if direction is Direction.RESPONSE:
+                known = self._judge.response_compatible(old.value, old_base, new.value, new_base)
+            else:
+                known = self._judge.request_compatible(old.value, old_base, new.value, new_base)
+            self._memo[key] = known
+        return known
+
+    def adjust(self, finding: Finding, pair: tuple[Node, Node] | None) -> Finding:
+        """Downgrade a keyword finding the judge disproves; attach the witness it proves."""
+        if pair is None or finding.level is Level.SAFE or not JUDGEABLE.match(finding.rule_id):
+            return finding
+        if finding.direction not in (Direction.REQUEST, Direction.RESPONSE):
+            return finding
+        verdict = self.verdict(pair[0], pair[1], finding.direction)
+        if verdict.outcome == self._outcome.COMPATIBLE:
+            return replace(finding, level=Level.SAFE,
+                           note=f"no effect on accepted instances: {verdict.reason}")
+        if verdict.outcome == self._outcome.INCOMPATIBLE and verdict.witness is not None:
+            return replace(finding, witness=verdict.witness)
+        return finding
+
+    def root_findings(
+        self, findings_by_key: Mapping[Any, list[Finding]], overrides: Mapping[str, Level]
+    ) -> list[Finding]:
+        """Findings for top-level schemas the judge refutes although no rule said breaking."""
+        from specguard.rules._catalogue import CATALOGUE
+
+        grouped: dict[tuple[str, str, str, Direction], tuple[SchemaRoot, set[Operation]]] = {}
+        for root in self._tree.roots:
+            if not root.keys:
+                continue
+            found = [f for key in root.keys for f in findings_by_key.get(key, [])]
+            if any(f.level is Level.BREAKING for f in found):
+                continue
+            ident = (root.old.location.pointer, root.new.location.pointer, root.kind,
+                     root.direction)
+            grouped.setdefault(ident, (root, set()))[1].add(root.operation)
+        results = []
+        for root, operations in grouped.values():
+            rule_id = ROOT_RULES.get((root.kind, root.direction))
+            if rule_id is None:
+                continue
+            verdict = self.verdict(root.old, root.new, root.direction)
+            if verdict.outcome != self._outcome.INCOMPATIBLE or verdict.witness is None:
+                continue
+            rule = CATALOGUE[rule_id]
+            results.append(Finding(
+                rule_id=rule.id,
+                level=overrides.get(rule.id, rule.level),
+                direction=root.direction,
+                message=rule.message,
+                operations=tuple(sorted(operations)),
+                old=_located(root.old),
+                new=_located(root.new),
+                witness=verdict.witness,
+                note=verdict.reason or None,
+            ))
+        return results
+
+
+def _located(node: Node) -> Location:
+    pointer = node.pointer or "/"
+    return Location(node.file.name, pointer, node.file.line(node.pointer))

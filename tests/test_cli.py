@@ -1,0 +1,120 @@
+"""`specguard diff` and `specguard rules` end to end through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from specguard.cli import main
+
+CASE = Path(__file__).resolve().parent.parent / "fixtures" / "request-parameter-required-added"
+OLD, NEW = str(CASE / "basic" / "old.yaml"), str(CASE / "basic" / "new.yaml")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_breaking_change_fails_the_gate(runner: CliRunner) -> None:
+    """A breaking change exits 1 and the text report names rule, operation and lines."""
+    result = runner.invoke(main, ["diff", OLD, NEW])
+    assert result.exit_code == 1, result.output
+    assert "BREAKING request-parameter-required-added" in result.stdout
+    assert "GET /orders/{orderId}" in result.stdout
+    assert "new.yaml:9" in result.stdout
+
+
+def test_identical_specs_pass(runner: CliRunner) -> None:
+    """No change: exit 0 and a zero summary."""
+    result = runner.invoke(main, ["diff", OLD, OLD])
+    assert result.exit_code == 0
+    assert "0 change(s)" in result.stdout
+
+
+def test_fail_on_never_and_warning(runner: CliRunner) -> None:
+    """--fail-on sets the threshold of the gate."""
+    assert runner.invoke(main, ["diff", OLD, NEW, "--fail-on", "never"]).exit_code == 0
+    assert runner.invoke(main, ["diff", NEW, OLD, "--fail-on", "breaking"]).exit_code == 0
+    assert runner.invoke(main, ["diff", NEW, OLD, "--fail-on", "warning"]).exit_code == 1
+
+
+def test_json_contract(runner: CliRunner) -> None:
+    """--format json prints the documented, versioned object."""
+    result = runner.invoke(main, ["diff", OLD, NEW, "--format", "json"])
+    data = json.loads(result.stdout)
+    assert data["schemaVersion"] == 1
+    assert data["summary"] == {"breaking": 1, "warning": 0, "safe": 1}
+    finding = next(f for f in data["findings"] if f["level"] == "breaking")
+    assert set(finding) >= {"id", "level", "message", "direction", "operations", "old", "new",
+                            "fingerprint", "witness", "note"}
+    assert finding["operations"] == [{"method": "get", "path": "/orders/{orderId}"}]
+    assert finding["old"] is None
+    assert finding["new"]["line"] == 9
+    assert finding["fingerprint"].startswith("request-parameter-required-added:")
+
+
+def test_level_filters_the_report_not_the_gate(runner: CliRunner) -> None:
+    """--level breaking hides safe findings; the summary still counts them."""
+    result = runner.invoke(main, ["diff", OLD, NEW, "--format", "json", "--level", "breaking"])
+    data = json.loads(result.stdout)
+    assert [f["level"] for f in data["findings"]] == ["breaking"]
+    assert data["summary"]["safe"] == 1
+
+
+def test_stdin_as_new(runner: CliRunner) -> None:
+    """'-' reads one side from stdin."""
+    result = runner.invoke(main, ["diff", OLD, "-", "--format", "json"],
+                           input=Path(NEW).read_text())
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["new"] == "<stdin>"
+
+
+def test_output_file(runner: CliRunner, tmp_path: Path) -> None:
+    """-o writes the report to a file and leaves stdout empty."""
+    out = tmp_path / "report.json"
+    result = runner.invoke(main, ["diff", OLD, NEW, "--format", "json", "-o", str(out)])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert json.loads(out.read_text())["summary"]["breaking"] == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("openapi: 3.1.0\n  bad: [\n", "invalid YAML"),
+        ("swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n", "Swagger 2.0"),
+        ("- a\n- b\n", "not a mapping"),
+        ("", "empty document"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    runner: CliRunner, tmp_path: Path, content: str, message: str
+) -> None:
+    """Bad input: one line on stderr naming the file, exit 2, no traceback."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(content)
+    result = runner.invoke(main, ["diff", OLD, str(bad)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert str(bad) in lines[0] and message in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_missing_file(runner: CliRunner) -> None:
+    """A missing file is named in the error."""
+    result = runner.invoke(main, ["diff", OLD, "/nonexistent/spec.yaml"])
+    assert result.exit_code == 2
+    assert "/nonexistent/spec.yaml: file not found" in result.stderr
+
+
+def test_rules_catalogue_as_json(runner: CliRunner) -> None:
+    """`specguard rules --format json` lists every rule with level and rationale."""
+    result = runner.invoke(main, ["rules", "--format", "json"])
+    rules = json.loads(result.stdout)
+    ids = [r["id"] for r in rules]
+    assert len(ids) == len(set(ids)) > 100
+    assert all(r["level"] in ("breaking", "warning", "safe") and r["rationale"] for r in rules)
