@@ -125,11 +125,20 @@ class Finding:
     consumers: tuple[str, ...] = ()
     acknowledged: str | None = None
     fingerprint: str = field(default="", compare=False)
+    # For removals (``new`` is None): the nearest surviving node in the new spec, so reports
+    # that must point into the new file (SARIF, GitHub annotations) have a line to show.
+    anchor: Location | None = field(default=None, compare=False)
 
-    def with_fingerprint(self) -> Finding:
-        """Return a copy with a fingerprint stable across line moves and unrelated edits."""
+    def with_fingerprint(self, stable_pointer: str | None = None) -> Finding:
+        """Return a copy with a fingerprint stable across line moves and unrelated edits.
+
+        ``stable_pointer`` replaces the location's pointer where list positions are not
+        identities (parameters are keyed by ``in`` and name, not by index).
+        """
         where = self.new or self.old
         pointer = where.pointer if where is not None else ""
+        if stable_pointer is not None:
+            pointer = stable_pointer
         ops = ",".join(sorted(str(op) for op in self.operations))
         raw = "\x1f".join((self.rule_id, self.service or "", ops, pointer))
         digest = hashlib.sha256(raw.encode()).hexdigest()[:16]
@@ -141,15 +150,54 @@ def _replace(finding: Finding, **changes: Any) -> Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceText:
+    """The text of one file findings point into, so reports can show snippets and links.
+
+    ``file`` is the name used in :class:`Location`; ``path`` the file's path relative to the
+    repository (or the working folder) and ``revision`` the git revision it was read at
+    (``None``: the working tree).
+    """
+
+    file: str
+    text: str
+    path: str | None = None
+    revision: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceInfo:
+    """One service compared by the gate: its spec on each side (``None``: absent there)."""
+
+    name: str
+    old_spec: str | None
+    new_spec: str | None
+    old_version: str | None = None
+    new_version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DiffReport:
-    """All findings of one comparison, sorted for stable output."""
+    """All findings of one comparison, sorted for stable output.
+
+    ``sources`` and ``services`` are optional context for reports (snippets, per-service
+    tables); a plain two-file diff may leave them empty.
+    """
 
     old_source: str
     new_source: str
     findings: tuple[Finding, ...]
+    sources: tuple[SourceText, ...] = ()
+    services: tuple[ServiceInfo, ...] = ()
 
     def count(self, level: Level) -> int:
         return sum(1 for f in self.findings if f.level is level)
+
+    def source(self, file: str) -> SourceText | None:
+        """The text of ``file`` (a :attr:`Location.file`), when the report carries it."""
+        for source in self.sources:
+            if source.file == file:
+                return source
+        return None
 
     def worst(self) -> Level | None:
         levels = [f.level for f in self.findings]

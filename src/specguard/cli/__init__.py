@@ -7,6 +7,7 @@ Every subcommand lives in its own module and is attached here; errors derived fr
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import Any
 
@@ -40,8 +41,13 @@ class _Group(click.Group):
                   "(set SPECGUARD_DEBUG=1 for details)")
 
 
+# Messages quote spec text (keys, refs, validator output): it must not drive the terminal.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _fail(message: str) -> None:
-    click.echo(f"specguard: error: {' '.join(message.split())}", err=True)
+    text = _CONTROL.sub("?", " ".join(message.split()))
+    click.echo(f"specguard: error: {text}", err=True)
     sys.exit(EXIT_BAD_INPUT)
 
 

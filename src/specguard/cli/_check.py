@@ -1,7 +1,314 @@
-"""CLI commands of the check stage (filled in by its issue)."""
+"""``specguard check`` (the CI gate), ``specguard ack`` and ``specguard changelog``."""
 
 from __future__ import annotations
 
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
 import click
 
-COMMANDS: list[click.Command] = []
+from specguard.api import diff_specs
+from specguard.cli._diff import FAIL_ON, fail_level, write_output
+from specguard.errors import ConfigError
+from specguard.gate import (
+    WORKTREE,
+    Ack,
+    CheckOptions,
+    GateConfig,
+    append_ack,
+    known_rules,
+    load_config,
+    repository_root,
+    run_check,
+    with_sources,
+)
+from specguard.load import load_spec
+from specguard.model import DiffReport, Level
+from specguard.report import (
+    OutputFormat,
+    RenderOptions,
+    gate_failed,
+    render,
+    render_changelog,
+)
+
+ACK_DAYS = 90
+_FORMATS = ", ".join(f.value for f in OutputFormat)
+
+
+def parse_formats(
+    values: tuple[str, ...], output: Path | None
+) -> list[tuple[OutputFormat, Path | None]]:
+    """``FORMAT`` or ``FORMAT=FILE``; at most one format goes to stdout (or ``--output``)."""
+    targets: list[tuple[OutputFormat, Path | None]] = []
+    to_stdout = 0
+    for value in values or ("text",):
+        name, sep, file = value.partition("=")
+        try:
+            fmt = OutputFormat(name.strip())
+        except ValueError:
+            raise click.BadParameter(
+                f"unknown format {name!r} (choose from {_FORMATS})", param_hint="--format"
+            ) from None
+        if sep and not file:
+            raise click.BadParameter(f"{value!r}: missing file after '='", param_hint="--format")
+        if not sep:
+            to_stdout += 1
+        targets.append((fmt, Path(file) if sep else output))
+    if to_stdout > 1:
+        raise click.BadParameter(
+            "only one format can go to stdout; write the others with FORMAT=FILE",
+            param_hint="--format",
+        )
+    return targets
+
+
+def _config(repo: Path, config: Path | None) -> GateConfig:
+    return load_config(repo, known_rules(), config)
+
+
+def _summary(report: DiffReport, seconds: float, failed: bool, fail_on: Level | None) -> str:
+    counts = ", ".join(f"{report.count(level)} {level.value}" for level in Level)
+    acked = sum(1 for f in report.findings if f.acknowledged is not None)
+    verdict = "gate failed" if failed else ("gate passed" if fail_on else "report only")
+    return (
+        f"specguard: {len(report.services)} service(s) compared with {report.old_source} "
+        f"in {seconds:.2f} s: {counts}, {acked} acknowledged; {verdict}"
+    )
+
+
+@click.command()
+@click.option("--base", required=True, help="Git revision to compare with (e.g. origin/main).")
+@click.option(
+    "--head",
+    default=WORKTREE,
+    show_default=True,
+    help="Git revision to check, or 'worktree' for the working tree.",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="FORMAT[=FILE]",
+    help=f"Report format ({_FORMATS}); repeat with =FILE to write several. Default: text.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File for the format given without =FILE (default: stdout).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default=None,
+    help="Exit 1 on an unacknowledged finding at or above this level "
+    "(default: config, else breaking).",
+)
+@click.option(
+    "--level",
+    "min_level",
+    type=click.Choice([lv.value for lv in Level]),
+    default="safe",
+    show_default=True,
+    help="Lowest level to show.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Config file (default: specguard.yaml or pyproject.toml).",
+)
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Date for sunset and ack expiry (default: today).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: one per CPU).",
+)
+@click.option(
+    "--link-base",
+    default=None,
+    metavar="URL",
+    help="Link file:line in Markdown/HTML as URL/REV/PATH#LLINE "
+    "(e.g. https://github.com/org/repo/blob).",
+)
+@click.option("--no-semantic", is_flag=True, help="Keyword rules only, no semantic judge.")
+@click.option("--no-validate", is_flag=True, help="Skip OpenAPI validation.")
+def check(
+    base: str,
+    head: str,
+    formats: tuple[str, ...],
+    output: Path | None,
+    fail_on: str | None,
+    min_level: str,
+    config_file: Path | None,
+    today: dt.datetime | None,
+    jobs: int | None,
+    link_base: str | None,
+    no_semantic: bool,
+    no_validate: bool,
+) -> None:
+    """Gate every service of the repository against BASE; reports to stdout or files.
+
+    Exit codes: 0 passed, 1 an unacknowledged finding at or above --fail-on (or an expired
+    acknowledgement), 2 bad input.
+    """
+    targets = parse_formats(formats, output)
+    started = time.monotonic()
+    repo = repository_root(Path.cwd())
+    config = _config(repo, config_file)
+    options = CheckOptions(
+        base=base,
+        head=None if head == WORKTREE else head,
+        today=today.date() if today else None,
+        semantic=not no_semantic,
+        validate=not no_validate,
+        jobs=jobs,
+    )
+    report = run_check(repo, config, options)
+    threshold = fail_level(fail_on) if fail_on is not None else config.fail_on
+    failed = gate_failed(report, threshold)
+    for fmt, target in targets:
+        color = target is None and fmt is OutputFormat.TEXT and sys.stdout.isatty()
+        render_options = RenderOptions(
+            color=color, fail_on=threshold, min_level=Level(min_level), link_base=link_base
+        )
+        write_output(render(report, fmt, render_options), target)
+    click.echo(_summary(report, time.monotonic() - started, failed, threshold), err=True)
+    sys.exit(1 if failed else 0)
+
+
+@click.command()
+@click.argument("fingerprint")
+@click.option("--reason", required=True, help="Why the break is intended.")
+@click.option("--approved-by", required=True, help="Who approved it.")
+@click.option(
+    "--expires",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help=f"Last day the acknowledgement holds (default: {ACK_DAYS} days from today).",
+)
+@click.option(
+    "--file",
+    "ack_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Acknowledgement file (default: from config).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Config file (default: specguard.yaml or pyproject.toml).",
+)
+def ack(
+    fingerprint: str,
+    reason: str,
+    approved_by: str,
+    expires: dt.datetime | None,
+    ack_file: Path | None,
+    config_file: Path | None,
+) -> None:
+    """Acknowledge the finding FINGERPRINT (from any report) as an intended break."""
+    until = expires.date() if expires else dt.date.today() + dt.timedelta(days=ACK_DAYS)
+    if not reason.strip() or not approved_by.strip():
+        raise ConfigError("--reason and --approved-by must not be empty")
+    if ack_file is None:
+        repo = repository_root(Path.cwd())
+        name = _config(repo, config_file).acks
+        ack_file = repo / name
+    append_ack(
+        ack_file,
+        str(ack_file),
+        Ack(fingerprint.strip(), reason.strip(), approved_by.strip(), until),
+    )
+    click.echo(
+        f"specguard: acknowledged {fingerprint} until {until.isoformat()} in {ack_file}", err=True
+    )
+
+
+@click.command()
+@click.argument("old", required=False)
+@click.argument("new", required=False)
+@click.option("--base", default=None, help="Git revision: release notes for the whole repository.")
+@click.option(
+    "--head",
+    default=WORKTREE,
+    show_default=True,
+    help="With --base: revision to describe, or 'worktree'.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Config file (default: specguard.yaml or pyproject.toml).",
+)
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Date for sunset policies (default: today).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: one per CPU).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the notes to a file instead of stdout.",
+)
+def changelog(
+    old: str | None,
+    new: str | None,
+    base: str | None,
+    head: str,
+    config_file: Path | None,
+    today: dt.datetime | None,
+    jobs: int | None,
+    output: Path | None,
+) -> None:
+    """Release notes in Markdown: OLD NEW (two contracts) or --base REV (every service)."""
+    day = today.date() if today else None
+    if base is not None:
+        if old is not None or new is not None:
+            raise click.UsageError("give either OLD NEW or --base, not both")
+        repo = repository_root(Path.cwd())
+        report = run_check(
+            repo,
+            _config(repo, config_file),
+            CheckOptions(
+                base=base,
+                head=None if head == WORKTREE else head,
+                today=day,
+                jobs=jobs,
+                acks=False,
+            ),
+        )
+    elif old is not None and new is not None:
+        old_spec, new_spec = load_spec(old), load_spec(new)
+        report = with_sources(diff_specs(old_spec, new_spec, today=day), old_spec, new_spec)
+    else:
+        raise click.UsageError("give OLD and NEW contracts, or --base REV")
+    write_output(render_changelog(report, RenderOptions(fail_on=None)), output)
+
+
+COMMANDS: list[click.Command] = [check, ack, changelog]

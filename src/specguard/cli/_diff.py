@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from specguard.api import diff_specs
+from specguard.gate import with_sources
 from specguard.load import load_spec
 from specguard.model import Level
 from specguard.report import OutputFormat, RenderOptions, gate_failed, render
@@ -68,6 +69,8 @@ def diff(
     new_spec = load_spec(new, **options)  # type: ignore[arg-type]
     report = diff_specs(old_spec, new_spec, today=today.date() if today else None,
                         semantic=not no_semantic)
+    # Source text and removal anchors for snippets (HTML), SARIF and GitHub locations.
+    report = with_sources(report, old_spec, new_spec)
     threshold = fail_level(fail_on)
     text = render(report, OutputFormat(fmt), RenderOptions(
         color=use_color(output), fail_on=threshold, min_level=Level(min_level)))

@@ -8,7 +8,7 @@ schema pairs for the semantic judge. It never decides whether a change breaks an
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from specguard.diff._differ import ChangeKey, Differ, Entry, SchemaRoot, path_shape
@@ -39,6 +39,7 @@ class DiffTree:
     entries: tuple[Entry, ...]
     roots: tuple[SchemaRoot, ...]
     by_key: Mapping[ChangeKey, Entry]
+    expand: Callable[[Iterable[ChangeKey]], set[ChangeKey]]
 
 
 def compare(old: Spec, new: Spec) -> DiffTree:
@@ -46,5 +47,6 @@ def compare(old: Spec, new: Spec) -> DiffTree:
     differ = Differ(old, new)
     differ.run()
     return DiffTree(
-        old, new, tuple(differ.entries.values()), tuple(differ.roots), differ.entries
+        old, new, tuple(differ.entries.values()), tuple(differ.roots), differ.entries,
+        differ.expand,
     )

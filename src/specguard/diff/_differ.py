@@ -27,7 +27,9 @@ from specguard.diff._keywords import (
     SECURITY_SCHEME_FIELDS,
     Handling,
 )
+from specguard.diff._schema import compare_schemas, refs_within
 from specguard.diff._walk import Node
+from specguard.errors import SpecValidationError
 from specguard.load import Spec
 from specguard.model import Change, ChangeKind, Direction, Operation
 
@@ -38,6 +40,12 @@ ADDED, REMOVED, CHANGED = ChangeKind.ADDED, ChangeKind.REMOVED, ChangeKind.CHANG
 REQ, RESP = Direction.REQUEST, Direction.RESPONSE
 
 ChangeKey = tuple[Any, ...]
+# First element of a link to a memoised schema pair inside a list of change keys.
+PAIR = "\x00pair"
+
+# Each level of schema nesting costs about three Python frames; with documents held to
+# 256 levels (load.MAX_NESTING) this keeps well inside the recursion limit of 1000.
+MAX_SCHEMA_DEPTH = 150
 
 
 @dataclass(slots=True)
@@ -85,10 +93,12 @@ class Differ:
         self.new_spec = new
         self.entries: dict[ChangeKey, Entry] = {}
         self.roots: list[SchemaRoot] = []
-        self._memo: dict[tuple[int, int, Direction], tuple[ChangeKey, ...]] = {}
+        self._memo: dict[ChangeKey, tuple[ChangeKey, ...]] = {}
         self._active: set[tuple[int, int, Direction]] = set()
         self._merged: dict[int, tuple[Any, dict[str, Any]]] = {}
         self._pairs: list[tuple[Node, Node]] = []
+        # Operations whose old security names each scheme: a scheme change affects them.
+        self._scheme_users: dict[str, set[Operation]] = {}
 
     # -- recording -----------------------------------------------------------------------
 
@@ -121,15 +131,30 @@ class Differ:
         return key
 
     def _attach(self, keys: Iterable[ChangeKey], operation: Operation) -> None:
-        for key in keys:
+        for key in self.expand(keys):
             self.entries[key].operations.add(operation)
+
+    def expand(self, keys: Iterable[ChangeKey]) -> set[ChangeKey]:
+        """Change keys reachable from ``keys``, following schema-pair links (cycles too)."""
+        found: set[ChangeKey] = set()
+        seen: set[ChangeKey] = set()
+        stack = list(keys)
+        while stack:
+            key = stack.pop()
+            if key[0] is PAIR:
+                if key not in seen:
+                    seen.add(key)
+                    stack.extend(self._memo.get(key[1], ()))
+            else:
+                found.add(key)
+        return found
 
     # -- document level ------------------------------------------------------------------
 
     def run(self) -> None:
         old = Node(self.old_spec, self.old_spec.root, "", self.old_spec.data)
         new = Node(self.new_spec, self.new_spec.root, "", self.new_spec.data)
-        global_security = (old.get("security"), new.get("security"))
+        global_security = (old.child("security"), new.child("security"))
         self._diff_path_map(old.child("paths"), new.child("paths"), False, global_security)
         self._diff_path_map(old.child("webhooks"), new.child("webhooks"), True, global_security)
         self._diff_security_schemes(
@@ -226,9 +251,15 @@ class Differ:
                                         request, op)
         keys += self._diff_responses(old.child("responses"), new.child("responses"),
                                      response, op)
-        old_sec = old.get("security", security[0])
-        new_sec = new.get("security", security[1])
-        keys += self._diff_security(old, new, old_sec, new_sec)
+        # Inherited global security is one node, so its change is one finding for every
+        # operation that inherits it (callbacks inherit nothing: security is (None, None)).
+        old_sec = old.child("security") if "security" in old.mapping() else security[0]
+        new_sec = new.child("security") if "security" in new.mapping() else security[1]
+        old_sec, new_sec = old_sec or old.child("security"), new_sec or new.child("security")
+        for requirement in _requirements(old_sec.value):
+            for scheme in requirement:
+                self._scheme_users.setdefault(scheme, set()).add(op)
+        keys += self._diff_security(old_sec, new_sec)
         old_cbs, new_cbs = old.child("callbacks").deref(), new.child("callbacks").deref()
         for name in old_cbs.mapping().keys() | new_cbs.mapping().keys():
             old_cb, new_cb = old_cbs.child(name).deref(), new_cbs.child(name).deref()
@@ -394,6 +425,12 @@ class Differ:
                 keys.append(self.emit("header.required", CHANGED, direction,
                                       old_n.child("required"), new_n.child("required"),
                                       old_req, new_req, name=new_h[name], status=status))
+            for attr, default in (("style", "simple"), ("explode", False)):
+                # No dedicated rule, but a header serialised differently must not be dropped.
+                if old_n.get(attr, default) != new_n.get(attr, default):
+                    keys.append(self.emit("unclassified", CHANGED, direction, old_n.child(attr),
+                                          new_n.child(attr), old_n.get(attr, default),
+                                          new_n.get(attr, default), object="header", field=attr))
             keys += self._diff_schema_root(old_n.child("schema"), new_n.child("schema"),
                                            direction, "header", op)
             keys += self._diff_content(old_n.child("content"), new_n.child("content"),
@@ -403,21 +440,22 @@ class Differ:
 
     # -- security ------------------------------------------------------------------------
 
-    def _diff_security(
-        self, old: Node, new: Node, old_sec: Any, new_sec: Any
-    ) -> list[ChangeKey]:
-        old_reqs = _requirements(old_sec)
-        new_reqs = _requirements(new_sec)
+    def _diff_security(self, old_loc: Node, new_loc: Node) -> list[ChangeKey]:
+        old_reqs = _requirements(old_loc.value)
+        new_reqs = _requirements(new_loc.value)
         if old_reqs == new_reqs:
             return []
-        old_loc, new_loc = old.child("security"), new.child("security")
         keys: list[ChangeKey] = []
         anonymous_before = not old_reqs or frozenset() in {frozenset(r) for r in old_reqs}
         old_sets = {frozenset(r): r for r in old_reqs}
         new_sets = {frozenset(r): r for r in new_reqs}
         for schemes in old_sets.keys() - new_sets.keys():
+            # Still satisfied when a new requirement asks for a subset of its schemes ({} is
+            # the empty subset: anonymous access): clients sending the old credentials pass.
+            covered = any(other <= schemes for other in new_sets)
             keys.append(self.emit("security-requirement", REMOVED, REQ, old_loc, new_loc,
-                                  sorted(schemes), None, remaining=len(new_reqs)))
+                                  sorted(schemes), None, remaining=len(new_reqs),
+                                  covered=covered))
         for schemes in new_sets.keys() - old_sets.keys():
             keys.append(self.emit("security-requirement", ADDED, REQ, old_loc, new_loc,
                                   None, sorted(schemes), anonymous_before=anonymous_before,
@@ -440,11 +478,15 @@ class Differ:
                 if handling is Handling.JUDGED and _freeze(old_s.get(field_name)) != _freeze(
                     new_s.get(field_name)
                 ):
-                    self.emit("security-scheme", CHANGED, REQ, old_s.child(field_name),
-                              new_s.child(field_name), old_s.get(field_name),
-                              new_s.get(field_name), scheme=name, field=field_name)
+                    key = self.emit("security-scheme", CHANGED, REQ, old_s.child(field_name),
+                                    new_s.child(field_name), old_s.get(field_name),
+                                    new_s.get(field_name), scheme=name, field=field_name)
+                    for user in self._scheme_users.get(name, ()):
+                        self._attach([key], user)
         for name in old.mapping().keys() - new.mapping().keys():
-            self.emit("security-scheme", REMOVED, REQ, old.child(name), None, scheme=name)
+            key = self.emit("security-scheme", REMOVED, REQ, old.child(name), None, scheme=name)
+            for user in self._scheme_users.get(name, ()):
+                self._attach([key], user)
 
     # -- schemas -------------------------------------------------------------------------
 
@@ -462,25 +504,40 @@ class Differ:
         return list(keys)
 
     def diff_schema(self, old: Node, new: Node, direction: Direction) -> tuple[ChangeKey, ...]:
-        """Compare two schemas in a direction; returns the keys of every change below."""
+        """Compare two schemas in a direction; returns a link to the compared pair."""
         old, new = self._resolve_schema(old), self._resolve_schema(new)
         memo_key = (id(old.value), id(new.value), direction)
-        known = self._memo.get(memo_key)
-        if known is not None:
-            return known
-        if memo_key in self._active:
-            return ()
+        # A schema pair is a node of a graph: its result holds its own changes and links to
+        # the pairs below. Returning a link (not the expanded keys) keeps shared, recursive
+        # components linear: each pair is compared once, each link followed once per user.
+        link = (PAIR, memo_key)
+        if memo_key in self._memo or memo_key in self._active:
+            return (link,)
+        if len(self._pairs) >= MAX_SCHEMA_DEPTH:
+            # Stop with a located error long before a RecursionError (real specs nest
+            # ~25 schema levels deep).
+            pointer = new.pointer if len(new.pointer) < 200 else f"{new.pointer[:160]}..."
+            raise SpecValidationError(
+                f"schemas nested more than {MAX_SCHEMA_DEPTH} levels deep",
+                file=new.file.name,
+                line=new.file.line(new.pointer),
+                pointer=pointer or "/",
+                hint="specguard compares up to that depth; flatten with $ref components",
+            )
         self._active.add(memo_key)
         self._pairs.append((old, new))
         try:
-            from specguard.diff._schema import compare_schemas
-
-            result = tuple(compare_schemas(self, old, new, direction))
+            if old.value == new.value:
+                # Same text (C-speed equality): only what the refs inside point to can differ.
+                result = tuple(key for old_ref, new_ref, flip in refs_within(old, new, direction)
+                               for key in self.diff_schema(old_ref, new_ref, flip))
+            else:
+                result = tuple(compare_schemas(self, old, new, direction))
         finally:
             self._pairs.pop()
             self._active.discard(memo_key)
         self._memo[memo_key] = result
-        return result
+        return (link,)
 
     def _resolve_schema(self, node: Node) -> Node:
         """Follow a ``$ref``; in 3.1 lay sibling keywords over the target.

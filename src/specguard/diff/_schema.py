@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from specguard.diff._keywords import SCHEMA_KEYWORDS, Handling
 from specguard.diff._walk import Node
+from specguard.load import encode_token
 from specguard.model import ChangeKind, Direction
 
 if TYPE_CHECKING:
@@ -85,6 +86,57 @@ def compare_schemas(
             yield emit("unclassified", CHANGED, direction, old.child(name), new.child(name),
                        _summary(o.get(name)), _summary(n.get(name)), object="schema",
                        field=name)
+
+
+# Keywords whose values are data, not schemas: a "$ref" key inside them is not a reference.
+_DATA_KEYWORDS = frozenset({"enum", "const", "default", "example", "examples"})
+
+
+def refs_within(
+    old: Node, new: Node, direction: Direction
+) -> Iterator[tuple[Node, Node, Direction]]:
+    """The ``$ref`` nodes inside two textually equal schemas, paired, with their direction.
+
+    Used when two subtrees are equal: only the targets of their references can still differ.
+    The direction flips under ``not``; properties hidden in this direction are skipped, as
+    :func:`compare_schemas` skips them.
+    """
+    hidden = "readOnly" if direction is Direction.REQUEST else "writeOnly"
+    # Walk the raw values (both sides are equal text) and build nodes only at references.
+    stack: list[tuple[Any, Any, str, Direction]] = []
+
+    def push(o_value: Any, n_value: Any, suffix: str, flow: Direction) -> None:
+        if isinstance(o_value, (dict, list)):
+            stack.append((o_value, n_value, suffix, flow))
+
+    def children(o_value: Any, n_value: Any, suffix: str, flow: Direction) -> None:
+        if isinstance(o_value, list):
+            for index, item in enumerate(o_value):
+                push(item, n_value[index], f"{suffix}/{index}", flow)
+            return
+        if not isinstance(o_value, dict):  # a wrong-typed schema (e.g. `not: 5`) holds no refs
+            return
+        for key, child in o_value.items():
+            if key in _DATA_KEYWORDS:
+                continue
+            token = encode_token(key) if "~" in key or "/" in key else key
+            if key == "properties" and isinstance(child, dict):
+                for name, prop in child.items():
+                    if not (isinstance(prop, dict) and prop.get(hidden) is True):
+                        name_token = encode_token(name) if "~" in name or "/" in name else name
+                        push(prop, n_value[key][name], f"{suffix}/{token}/{name_token}", flow)
+                continue
+            push(child, n_value[key], f"{suffix}/{token}",
+                 flow.flipped() if key == "not" else flow)
+
+    children(old.value, new.value, "", direction)
+    while stack:
+        o_value, n_value, suffix, flow = stack.pop()
+        if isinstance(o_value, dict) and isinstance(o_value.get("$ref"), str):
+            yield (Node(old.spec, old.file, old.pointer + suffix, o_value),
+                   Node(new.spec, new.file, new.pointer + suffix, n_value), flow)
+            continue
+        children(o_value, n_value, suffix, flow)
 
 
 # -- helpers -----------------------------------------------------------------------------
@@ -217,8 +269,13 @@ def _objects(differ: Differ, old: Node, new: Node, direction: Direction) -> Iter
         yield emit("schema.required", REMOVED, direction, old.child("required"),
                    new.child("required"), name, None, name=name,
                    property_removed=name not in new_props)
+    flag = "readOnly" if direction is Direction.REQUEST else "writeOnly"
     for name in sorted(old_props.keys() - new_props.keys()):
         if name in hidden_new:
+            # Now hidden in this direction (readOnly in a request, writeOnly in a response):
+            # not a removal, but the flag change must not vanish silently.
+            yield emit(f"schema.{flag}", CHANGED, direction, old_props[name].deref().child(flag),
+                       new.child("properties", name).deref().child(flag), False, True)
             continue
         yield emit("schema.property", REMOVED, direction, old_props[name], None, name=name,
                    required=name in old_req, additional_forbidden=new_additional is False,
@@ -226,6 +283,9 @@ def _objects(differ: Differ, old: Node, new: Node, direction: Direction) -> Iter
                    sunset=old_props[name].deref().get("x-sunset"))
     for name in sorted(new_props.keys() - old_props.keys()):
         if name in hidden_old:
+            yield emit(f"schema.{flag}", CHANGED, direction,
+                       old.child("properties", name).deref().child(flag),
+                       new_props[name].deref().child(flag), True, False)
             continue
         yield emit("schema.property", ADDED, direction, None, new_props[name], name=name,
                    required=name in new_req, additional_forbidden=old_additional is False)
@@ -374,6 +434,12 @@ def _combinator(
     o_count, n_count = len(o_list.items()), len(n_list.items())
     if not o_count and not n_count:
         return
+    if keyword != "allOf" and not (o_count and n_count):
+        # A whole anyOf/oneOf appeared or disappeared: one constraint, not one per branch.
+        yield differ.emit(f"schema.{keyword}", ADDED if n_count else REMOVED, direction,
+                          o_list if o_count else None, n_list if n_count else None,
+                          previous=o_count, remaining=n_count, index=max(o_count, n_count) - 1)
+        return
     old_left = list(range(o_count))
     new_left = list(range(n_count))
     pairs: list[tuple[int, int]] = []
@@ -414,8 +480,15 @@ def _negation(differ: Differ, old: Node, new: Node, direction: Direction) -> Ite
     if o_not is None and n_not is None:
         return
     if o_not is not None and n_not is not None:
-        # Inside `not`, narrowing the inner schema widens the outer one: flip the direction.
-        yield from differ.diff_schema(old.child("not"), new.child("not"), direction.flipped())
+        if _canonical(o_not) != _canonical(n_not):
+            # Keyword rules read inverted inside `not` (a value removed from the inner enum
+            # is a value added outside); one change, judged as a whole by the semantic judge.
+            yield differ.emit("schema.not", CHANGED, direction, old.child("not"),
+                              new.child("not"))
+        else:
+            # Same text: only referenced schemas can differ; narrowing them widens the outer.
+            yield from differ.diff_schema(old.child("not"), new.child("not"),
+                                          direction.flipped())
         return
     kind = ADDED if o_not is None else REMOVED
     yield differ.emit("schema.not", kind, direction, old.child("not"), new.child("not"))

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from specguard.load import SourceFile, Spec, encode_token
 from specguard.model import Location
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Node:
-    """A value in one of the two documents, with where it lives (after following refs)."""
+    """A value in one of the two documents, with where it lives (after following refs).
 
-    spec: Spec
-    file: SourceFile
-    pointer: str
-    value: Any
+    A plain slotted class rather than a frozen dataclass: the differ creates one per visited
+    node, and frozen dataclasses pay for ``object.__setattr__`` on every construction.
+    Treat instances as immutable.
+    """
+
+    __slots__ = ("file", "pointer", "spec", "value")
+
+    def __init__(self, spec: Spec, file: SourceFile, pointer: str, value: Any) -> None:
+        self.spec = spec
+        self.file = file
+        self.pointer = pointer
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"Node({self.file.name}#{self.pointer})"
 
     @property
     def location(self) -> Location:
@@ -24,6 +33,7 @@ class Node:
 
     def child(self, *tokens: str | int) -> Node:
         value = self.value
+        pointer = self.pointer
         for token in tokens:
             if isinstance(value, dict):
                 value = value.get(token)
@@ -31,7 +41,11 @@ class Node:
                 value = value[token]
             else:
                 value = None
-        pointer = self.pointer + "".join("/" + encode_token(t) for t in tokens)
+            text = str(token)
+            # Escaping is rare; skip the two replaces on the hot path when not needed.
+            if "~" in text or "/" in text:
+                text = encode_token(text)
+            pointer = f"{pointer}/{text}"
         return Node(self.spec, self.file, pointer, value)
 
     def get(self, key: str, default: Any = None) -> Any:

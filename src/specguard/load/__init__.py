@@ -78,6 +78,13 @@ class _Source:
         self.rev = rev
         self.repo = repo
 
+    def really_inside(self, path: PurePosixPath) -> bool:
+        """True unless a symbolic link on the way takes ``path`` out of the root."""
+        if self.rev is not None:
+            return True  # git show reads blobs: a committed symlink is just its target text
+        real_root = PurePosixPath(os.path.realpath(self.root))
+        return _inside(PurePosixPath(os.path.realpath(path)), real_root)
+
     def read(self, path: PurePosixPath) -> bytes:
         if self.rev is None:
             try:
@@ -146,6 +153,10 @@ def _normalise(path: PurePosixPath) -> PurePosixPath:
     return PurePosixPath(os.path.normpath(path.as_posix()))
 
 
+def _inside(path: PurePosixPath, root: PurePosixPath) -> bool:
+    return path == root or root in path.parents
+
+
 class Spec:
     """A loaded OpenAPI document with lazy, confined ``$ref`` resolution."""
 
@@ -162,6 +173,8 @@ class Spec:
         self.files: dict[str, SourceFile] = {root.key: root}
         self._by_name: dict[str, SourceFile] = {root.name: root}
         self._paths: dict[str, PurePosixPath] = {root.key: root_path}
+        # (referring file, address as written) -> file: resolving is on the differ's hot path.
+        self._opened: dict[tuple[str, str], SourceFile] = {}
 
     @property
     def data(self) -> Any:
@@ -183,8 +196,23 @@ class Spec:
         source = self._by_name.get(file)
         return source.line(pointer) if source is not None else None
 
-    def resolve(self, ref: str, base: SourceFile) -> tuple[SourceFile, str, Any]:
-        """Resolve one ``$ref`` string written in ``base``: (file, pointer, target node)."""
+    def resolve(
+        self, ref: str, base: SourceFile, at: str | None = None
+    ) -> tuple[SourceFile, str, Any]:
+        """Resolve one ``$ref`` string written in ``base``: (file, pointer, target node).
+
+        ``at`` is the pointer of the object holding the ``$ref``; errors then give its line
+        (looked up only when there is an error: this is the differ's hot path).
+        """
+        try:
+            return self._resolve(ref, base)
+        except RefError as exc:
+            if exc.line is None and exc.file == base.name and at is not None:
+                exc.line = base.line(at + "/$ref")
+                exc.pointer = exc.pointer or at or "/"
+            raise
+
+    def _resolve(self, ref: str, base: SourceFile) -> tuple[SourceFile, str, Any]:
         if not isinstance(ref, str):
             raise RefError("$ref must be a string", file=base.name)
         address, _, fragment = ref.partition("#")
@@ -221,11 +249,22 @@ class Spec:
                 )
             seen.add(here)
             steps += 1
-            base, pointer, node = self.resolve(node["$ref"], base)
+            base, pointer, node = self.resolve(node["$ref"], base, pointer)
         return base, pointer, node
 
     def _open(self, address: str, base: SourceFile, ref: str) -> SourceFile:
-        parsed = urllib.parse.urlsplit(address)
+        opened = self._opened.get((base.key, address))
+        if opened is not None:
+            return opened
+        opened = self._open_new(address, base, ref)
+        self._opened[(base.key, address)] = opened
+        return opened
+
+    def _open_new(self, address: str, base: SourceFile, ref: str) -> SourceFile:
+        try:
+            parsed = urllib.parse.urlsplit(address)
+        except ValueError:
+            raise RefError(f"malformed $ref {ref!r}", file=base.name) from None
         if parsed.scheme in ("http", "https"):
             if not self._allow_remote:
                 raise RefError(
@@ -244,19 +283,29 @@ class Spec:
         if base_path is None:
             raise RefError(f"relative $ref {ref!r} inside a remote document", file=base.name)
         path = _normalise(base_path.parent / urllib.parse.unquote(address))
-        root = self._source.root
-        if path != root and root not in path.parents:
-            raise RefError(
-                f"$ref {ref!r} leaves the root folder {root}",
-                file=base.name,
-                hint="refs may not point outside the root; use --root to widen it",
-            )
         key = str(path) if self._source.rev is None else f"{self._source.rev}:{path}"
         known = self.files.get(key)
         if known is not None:
             return known
+        root = self._source.root
+        if not _inside(path, root) or not self._source.really_inside(path):
+            raise RefError(
+                f"$ref {ref!r} leaves the root folder {root}",
+                file=base.name,
+                hint="refs may not point outside the root (symbolic links are resolved); "
+                "use --root to widen it",
+            )
         name = self._source.display(path)
-        data, text, lines = parse_bytes(self._source.read(path), name)
+        try:
+            raw = self._source.read(path)
+        except LoadError as exc:
+            # The problem is in the referring file: say where the $ref is written.
+            raise RefError(
+                f"$ref {ref!r}: {exc.message}",
+                file=base.name,
+                hint=f"looked for {name}",
+            ) from None
+        data, text, lines = parse_bytes(raw, name)
         source = SourceFile(name=name, key=key, data=data, text=text, yaml_lines=lines)
         self._register(source, path)
         return source
@@ -319,9 +368,7 @@ def load_spec(
         path = _normalise(PurePosixPath(cwd.as_posix()) / path_text)
         if PurePosixPath(repo.as_posix()) not in path.parents:
             raise LoadError("path is outside the git repository", file=location)
-        confine = (
-            _normalise(PurePosixPath(cwd.as_posix()) / root) if root else path.parent
-        )
+        confine = _normalise(PurePosixPath(cwd.as_posix()) / root) if root else path.parent
         source = _Source(confine, rev, repo)
         raw = source.read(path)
         name = source.display(path)
@@ -354,7 +401,8 @@ def _split_revision(location: str) -> tuple[str | None, str]:
     if location == "-" or Path(location).exists():
         return None, location
     rev, sep, path = location.partition(":")
-    if sep and rev and path and not rev.startswith(("/", ".")) and len(rev) > 1:
+    # A revision starting with '-' would be read by git as an option.
+    if sep and rev and path and not rev.startswith(("/", ".", "-")) and len(rev) > 1:
         return rev, path
     return None, location
 
@@ -365,7 +413,9 @@ def check_version(source: SourceFile) -> None:
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a {type(data).__name__} value"
         raise LoadError(
-            f"the document is {kind}, not a mapping", file=source.name, line=1,
+            f"the document is {kind}, not a mapping",
+            file=source.name,
+            line=1,
             hint="an OpenAPI document is a mapping with an 'openapi' key",
         )
     if "swagger" in data:
@@ -378,7 +428,9 @@ def check_version(source: SourceFile) -> None:
     version = data.get("openapi")
     if version is None:
         raise SpecValidationError(
-            "missing 'openapi' version field", file=source.name, line=1,
+            "missing 'openapi' version field",
+            file=source.name,
+            line=1,
             hint="add e.g. 'openapi: 3.1.0'",
         )
     text = str(version)

@@ -36,6 +36,17 @@ _SEQ = "tag:yaml.org,2002:seq"
 # Child lines per container, keyed by id(container): mapping -> {key: line}, list -> [line].
 LineTable = dict[int, Any]
 
+# Aliases share one value, but anything that serialises or walks values expands them again;
+# a few lines of YAML can stand for 10**9 nodes. Allow generous reuse, refuse bombs.
+_MIN_EXPANSION_BUDGET = 1_000_000
+_EXPANSION_PER_CHAR = 4
+# Real specs nest about 25 levels deep. Everything downstream that compares or serialises
+# values recurses in C (==, json.dumps) on top of the differ's own recursion, so documents
+# are held to a depth that keeps the sum far below Python's recursion limit.
+MAX_NESTING = 256
+# Lone surrogates (\ud800) in JSON strings cannot be written out as UTF-8 later.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
 
 def _decode(raw: bytes, name: str) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -64,15 +75,86 @@ def parse_bytes(raw: bytes, name: str) -> tuple[Any, str, LineTable | None]:
     stripped = text.lstrip()
     if name.endswith(".json") or stripped[:1] in ("{", "["):
         try:
-            return json.loads(text, object_pairs_hook=_no_duplicates(name)), text, None
+            data = _json_loads_bounded(text, name)
         except json.JSONDecodeError as exc:
             if name.endswith(".json"):
                 raise LoadError(f"invalid JSON: {exc.msg}", file=name, line=exc.lineno) from None
             # A YAML flow mapping can start with '{' too; let YAML have a go.
         except RecursionError:
-            raise LoadError("document nested too deeply", file=name) from None
+            raise _too_deep(name, None) from None
+        except ValueError as exc:  # integers beyond Python's digit limit
+            raise LoadError(f"invalid JSON: {_short(exc)}", file=name) from None
+        else:
+            if _SURROGATE_ESCAPE.search(text):
+                _reject_surrogates(data, name)
+            return data, text, None
     data, lines = _parse_yaml(text, name)
     return data, text, lines
+
+
+def _too_deep(name: str, line: int | None) -> LoadError:
+    return LoadError(
+        f"document nested more than {MAX_NESTING} levels deep",
+        file=name,
+        line=line,
+        hint="real OpenAPI documents nest a few dozen levels; this looks like hostile input",
+    )
+
+
+def _json_loads_bounded(text: str, name: str) -> Any:
+    """``json.loads`` that refuses documents nested deeper than :data:`MAX_NESTING`.
+
+    The C scanner counts one recursion level per nested array or object, so lowering the
+    recursion limit to (current depth + MAX_NESTING) for the call bounds the nesting at no
+    cost; measuring the depth in Python instead would cost a pass over the whole document.
+    """
+    import sys
+
+    depth = 0
+    frame = sys._getframe()
+    while frame is not None:
+        depth += 1
+        frame = frame.f_back  # type: ignore[assignment]
+    previous = sys.getrecursionlimit()
+    # json.loads -> decode -> raw_decode, and the object hook, are Python frames too.
+    sys.setrecursionlimit(depth + MAX_NESTING + 5)
+    try:
+        return json.loads(
+            text, object_pairs_hook=_no_duplicates(name), parse_constant=_no_constant(name)
+        )
+    finally:
+        sys.setrecursionlimit(previous)
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc).split(";")[0]
+
+
+def _no_constant(name: str) -> Callable[[str], Any]:
+    def hook(constant: str) -> Any:
+        raise LoadError(f"invalid JSON: {constant} is not a JSON number", file=name)
+
+    return hook
+
+
+def _reject_surrogates(data: Any, name: str) -> None:
+    """Refuse strings with unpaired UTF-16 surrogates (valid JSON escapes, invalid text)."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        items: Any = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+        for item in items:
+            if isinstance(item, str):
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise LoadError(
+                        "string with an unpaired UTF-16 surrogate escape (\\ud800-\\udfff)",
+                        file=name,
+                        hint="OpenAPI documents must be valid Unicode",
+                    ) from None
+            elif isinstance(item, (dict, list)):
+                stack.append(item)
 
 
 def _no_duplicates(name: str) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
@@ -100,20 +182,31 @@ def _parse_yaml(text: str, name: str) -> tuple[Any, LineTable]:
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "syntax error"
         raise LoadError(f"invalid YAML: {problem}", file=name, line=line) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1 if exc.position < len(text) else None
+        raise LoadError(
+            f"invalid YAML: {exc.reason} (character #x{exc.character:04x})", file=name, line=line
+        ) from None
     except yaml.YAMLError as exc:
         raise LoadError(f"invalid YAML: {' '.join(str(exc).split())}", file=name) from None
     except RecursionError:
-        raise LoadError("document nested too deeply", file=name) from None
+        raise _too_deep(name, None) from None
     finally:
         loader.dispose()
     if node is None:
         raise LoadError("empty document", file=name, hint="expected an OpenAPI mapping")
-    return _construct(node, loader, name)
+    budget = max(_MIN_EXPANSION_BUDGET, _EXPANSION_PER_CHAR * len(text))
+    return _construct(node, loader, name, budget)
 
 
-def _construct(root: yaml.Node, loader: Any, name: str) -> tuple[Any, LineTable]:
-    """Build JSON values from a node graph without recursion, sharing aliased nodes."""
+def _construct(root: yaml.Node, loader: Any, name: str, budget: int) -> tuple[Any, LineTable]:
+    """Build JSON values from a node graph without recursion, sharing aliased nodes.
+
+    When aliases were used, the result is checked for cycles and for an expanded size
+    beyond ``budget`` nodes (alias bombs) before anyone walks it.
+    """
     built: dict[int, Any] = {}
+    shared = False
     lines: LineTable = {}
     merges: list[tuple[dict[str, Any], list[yaml.Node], yaml.Node]] = []
 
@@ -125,10 +218,15 @@ def _construct(root: yaml.Node, loader: Any, name: str) -> tuple[Any, LineTable]
             return None
         if tag == _BOOL:
             return loader.construct_yaml_bool(node)
-        if tag == _INT:
-            return loader.construct_yaml_int(node)
-        if tag == _FLOAT:
-            return loader.construct_yaml_float(node)
+        if tag in (_INT, _FLOAT):
+            try:
+                if tag == _INT:
+                    return loader.construct_yaml_int(node)
+                return loader.construct_yaml_float(node)
+            except ValueError as exc:  # e.g. integers beyond Python's digit limit
+                raise LoadError(
+                    f"invalid number: {_short(exc)}", file=name, line=node.start_mark.line + 1
+                ) from None
         if tag == _TIMESTAMP:
             # OpenAPI is JSON: dates are strings (format: date), not datetime objects.
             return node.value
@@ -139,11 +237,13 @@ def _construct(root: yaml.Node, loader: Any, name: str) -> tuple[Any, LineTable]
             hint="OpenAPI documents may only contain JSON values",
         )
 
-    def container(node: yaml.Node) -> Any:
+    def container(node: yaml.Node, depth: int) -> Any:
+        nonlocal shared
         if isinstance(node, yaml.ScalarNode):
             return scalar(node)
         known = built.get(id(node))
         if known is not None:
+            shared = True
             return known
         if isinstance(node, yaml.MappingNode):
             if node.tag != _MAP:
@@ -157,18 +257,20 @@ def _construct(root: yaml.Node, loader: Any, name: str) -> tuple[Any, LineTable]
                     f"unsupported YAML tag {node.tag!r}", file=name, line=node.start_mark.line + 1
                 )
             value = []
+        if depth > MAX_NESTING:
+            raise _too_deep(name, node.start_mark.line + 1)
         built[id(node)] = value
-        pending.append((node, value))
+        pending.append((node, value, depth))
         return value
 
-    pending: list[tuple[yaml.Node, Any]] = []
-    result = container(root)
+    pending: list[tuple[yaml.Node, Any, int]] = []
+    result = container(root, 1)
     while pending:
-        node, value = pending.pop()
+        node, value, depth = pending.pop()
         if isinstance(value, list):
             item_lines = []
             for child in node.value:
-                value.append(container(child))
+                value.append(container(child, depth + 1))
                 item_lines.append(child.start_mark.line + 1)
             lines[id(value)] = item_lines
             continue
@@ -178,7 +280,7 @@ def _construct(root: yaml.Node, loader: Any, name: str) -> tuple[Any, LineTable]
             if key_node.tag == _MERGE:
                 is_list = isinstance(child, yaml.SequenceNode)
                 merge_sources.extend(child.value if is_list else [child])
-                container(child)
+                container(child, depth + 1)
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 raise LoadError(
@@ -192,7 +294,7 @@ def _construct(root: yaml.Node, loader: Any, name: str) -> tuple[Any, LineTable]
                     line=key_node.start_mark.line + 1,
                     hint="each key may appear once; YAML does not let the last one win here",
                 )
-            value[key] = container(child)
+            value[key] = container(child, depth + 1)
             key_lines[key] = key_node.start_mark.line + 1
         lines[id(value)] = key_lines
         if merge_sources:
@@ -207,7 +309,73 @@ def _construct(root: yaml.Node, loader: Any, name: str) -> tuple[Any, LineTable]
                 )
             for key, item in source.items():
                 target.setdefault(key, item)
+    if shared:
+        _check_expansion(result, lines, name, budget)
     return result, lines
+
+
+def _check_expansion(root: Any, lines: LineTable, name: str, budget: int) -> None:
+    """Refuse recursive aliases, alias bombs and aliases that nest too deep.
+
+    Sizes and heights are counted as if aliases were copies, visiting each shared value once.
+    """
+    sizes: dict[int, int] = {}
+    heights: dict[int, int] = {}
+    on_path: set[int] = set()
+    # (value, leaving?, parent container, key or index in it, depth) — the parent gives the
+    # line.
+    stack: list[tuple[Any, bool, Any, Any, int]] = [(root, False, None, None, 1)]
+    while stack:
+        value, leaving, parent, token, depth = stack.pop()
+        ident = id(value)
+        if leaving:
+            on_path.discard(ident)
+            total = height = 1
+            for child in value.values() if isinstance(value, dict) else value:
+                if isinstance(child, (dict, list)):
+                    total += sizes[id(child)]
+                    height = max(height, heights[id(child)] + 1)
+                else:
+                    total += 1
+            if depth + height - 1 > MAX_NESTING:
+                raise _too_deep(name, _child_line(lines, parent, token))
+            if total > budget:
+                raise LoadError(
+                    f"YAML aliases expand to more than {budget:,} nodes",
+                    file=name,
+                    line=_child_line(lines, parent, token),
+                    hint="this looks like an alias bomb ('billion laughs'); "
+                    "inline the repeated parts or use $ref",
+                )
+            sizes[ident] = total
+            heights[ident] = height
+            continue
+        if ident in sizes:
+            continue
+        if ident in on_path:
+            raise LoadError(
+                "recursive YAML alias (a node contains itself)",
+                file=name,
+                line=_child_line(lines, parent, token),
+                hint="JSON values cannot contain themselves; use $ref for recursive schemas",
+            )
+        on_path.add(ident)
+        stack.append((value, True, parent, token, depth))
+        pairs = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, child in pairs:
+            if isinstance(child, (dict, list)) and id(child) not in sizes:
+                stack.append((child, False, value, key, depth + 1))
+
+
+def _child_line(lines: LineTable, parent: Any, token: Any) -> int | None:
+    table = lines.get(id(parent)) if parent is not None else None
+    if isinstance(table, dict):
+        line = table.get(token)
+        return line if isinstance(line, int) else None
+    if isinstance(table, list) and isinstance(token, int) and token < len(table):
+        line = table[token]
+        return line if isinstance(line, int) else None
+    return 1 if parent is None else None
 
 
 def decode_pointer(pointer: str) -> list[str]:
@@ -266,7 +434,7 @@ class JsonLocator:
     def line(self, pointer: str) -> int | None:
         try:
             position = self._position(decode_pointer(pointer))
-        except (ValueError, StopIteration, IndexError):
+        except (ValueError, StopIteration, IndexError, RecursionError):
             return None
         return self._line_at(position)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from specguard.errors import SpecguardError, SpecValidationError
+from specguard.errors import RefError, SpecguardError, SpecValidationError
 from specguard.load._parse import encode_token
 
 if TYPE_CHECKING:
-    from specguard.load import Spec
+    from specguard.load import SourceFile, Spec
 
 
 def validate_spec(spec: Spec) -> None:
@@ -20,7 +20,7 @@ def validate_spec(spec: Spec) -> None:
         OpenAPIV31SpecValidator,
     )
 
-    cls = OpenAPIV31SpecValidator if spec.is_31 else OpenAPIV30SpecValidator
+    cls = _linear(OpenAPIV31SpecValidator if spec.is_31 else OpenAPIV30SpecValidator)
 
     def handler(uri: str) -> Any:
         return spec.file_for_uri(uri)
@@ -30,13 +30,18 @@ def validate_spec(spec: Spec) -> None:
     try:
         error = next(iter(cls(path).iter_errors()), None)
     except SpecguardError:
+        diagnose_refs(spec)
         raise
     except RecursionError:
+        # Usually a $ref cycle that never reaches a schema; name it with its line.
+        diagnose_refs(spec)
         raise SpecValidationError(
-            "schema too deeply nested to validate", file=spec.root.name,
+            "schema too deeply nested to validate",
+            file=spec.root.name,
             hint="use --no-validate to diff anyway",
         ) from None
     except Exception as exc:  # the validator's own resolution errors
+        diagnose_refs(spec)
         # Our resolver's errors arrive wrapped by referencing (Unresolvable ← Unretrievable).
         cause: BaseException | None = exc
         for _ in range(10):
@@ -65,4 +70,135 @@ def validate_spec(spec: Spec) -> None:
         line=spec.root.line(pointer),
         pointer=pointer or None,
         hint="use --no-validate to diff anyway",
+    )
+
+
+class _IdRegistry(list[int]):
+    """A list of ids with constant-time membership.
+
+    openapi-spec-validator 0.8 remembers visited schemas in plain lists and asks
+    ``id in list`` for every schema: quadratic, hours for a 50 MB spec with 350 000 schemas.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._members: set[int] = set()
+
+    def append(self, item: int) -> None:
+        self._members.add(item)
+        super().append(item)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._members
+
+
+_LINEAR: dict[type[Any], type[Any]] = {}
+
+
+def _linear(validator_cls: type[Any]) -> type[Any]:
+    """The spec validator class with its schema visitor's id lists made constant-time."""
+    known = _LINEAR.get(validator_cls)
+    if known is not None:
+        return known
+    keywords = dict(getattr(validator_cls, "keyword_validators", {}))
+    schema_cls = keywords.get("schema")
+    if schema_cls is None:  # another openapi-spec-validator layout: leave it alone
+        return validator_cls
+
+    class LinearSchemaValidator(schema_cls):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            for name in ("visited_schema_ids", "meta_checked_schema_ids"):
+                if isinstance(getattr(self, name, None), list):
+                    setattr(self, name, _IdRegistry())
+
+    keywords["schema"] = LinearSchemaValidator
+    linear = type(validator_cls.__name__, (validator_cls,), {"keyword_validators": keywords})
+    _LINEAR[validator_cls] = linear
+    return linear
+
+
+_COMPOSITIONS = ("allOf", "anyOf", "oneOf")
+
+Place = tuple["SourceFile", str, Any]  # file, pointer, value
+
+
+def diagnose_refs(spec: Spec) -> None:
+    """Raise a :class:`RefError` with file and line for the first bad ``$ref``, if any.
+
+    Used only when validation failed in a way that hides the place (a resolver exception,
+    a RecursionError): resolves every ``$ref`` of every file reached, one step each, then
+    looks for cycles that never pass through a value: bare (A -> B -> A) or through
+    ``allOf``/``anyOf``/``oneOf`` (a schema that is its own conjunct). Linear in the size of
+    the documents, whatever the length of the reference chains.
+    """
+    edges: dict[int, list[Place]] = {}
+    places: list[Place] = []
+    walked: set[str] = set()
+    while True:
+        pending = [f for key, f in list(spec.files.items()) if key not in walked]
+        if not pending:
+            break
+        for source in pending:
+            walked.add(source.key)
+            stack: list[tuple[Any, str]] = [(source.data, "")]
+            while stack:
+                value, pointer = stack.pop()
+                if isinstance(value, dict):
+                    successors = _successors(spec, source, pointer, value)
+                    if successors:
+                        edges[id(value)] = successors
+                        places.append((source, pointer, value))
+                    stack.extend((v, pointer + "/" + encode_token(k)) for k, v in value.items())
+                elif isinstance(value, list):
+                    stack.extend((v, f"{pointer}/{i}") for i, v in enumerate(value))
+    _find_cycle(places, edges)
+
+
+def _successors(spec: Spec, source: SourceFile, pointer: str, value: Any) -> list[Place]:
+    """Where a schema leads without passing through a value: its $ref, its branches."""
+    found: list[Place] = []
+    if "$ref" in value:
+        found.append(spec.resolve(value["$ref"], source, pointer))
+    for keyword in _COMPOSITIONS:
+        branches = value.get(keyword)
+        if isinstance(branches, list):
+            found.extend(
+                (source, f"{pointer}/{keyword}/{index}", branch)
+                for index, branch in enumerate(branches)
+            )
+    return found
+
+
+def _find_cycle(places: list[Place], edges: dict[int, list[Place]]) -> None:
+    done: set[int] = set()
+    for start in places:
+        on_path: set[int] = set()
+        stack: list[tuple[Place, bool]] = [(start, False)]
+        while stack:
+            (source, pointer, value), leaving = stack.pop()
+            ident = id(value)
+            if leaving:
+                on_path.discard(ident)
+                done.add(ident)
+                continue
+            if ident in done:
+                continue
+            if ident in on_path:
+                through = "" if _bare_ref(value) else " through allOf/anyOf/oneOf"
+                raise RefError(
+                    f"circular $ref{through} that never reaches a schema",
+                    file=source.name,
+                    line=source.line(pointer),
+                    pointer=pointer or "/",
+                    hint="a schema may not be its own $ref target or allOf/anyOf/oneOf branch",
+                )
+            on_path.add(ident)
+            stack.append(((source, pointer, value), True))
+            stack.extend((succ, False) for succ in edges.get(ident, ()))
+
+
+def _bare_ref(value: Any) -> bool:
+    return (
+        isinstance(value, dict) and "$ref" in value and not any(k in value for k in _COMPOSITIONS)
     )

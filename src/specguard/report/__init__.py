@@ -28,11 +28,16 @@ class OutputFormat(str, enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class RenderOptions:
-    """How to render: colour (terminals only), the gate threshold, the lowest level shown."""
+    """How to render: colour (terminals only), the gate threshold, the lowest level shown.
+
+    ``link_base`` (e.g. ``https://github.com/org/repo/blob``) turns file:line references in
+    Markdown and HTML into links ``{link_base}/{revision}/{path}#L{line}``.
+    """
 
     color: bool = False
     fail_on: Level | None = Level.BREAKING
     min_level: Level = Level.SAFE
+    link_base: str | None = None
 
 
 class Formatter(Protocol):
@@ -69,6 +74,13 @@ def render(report: DiffReport, fmt: OutputFormat, options: RenderOptions) -> str
     return formatter(report, options)
 
 
+def render_changelog(report: DiffReport, options: RenderOptions) -> str:
+    """Release notes in Markdown: every change grouped by service and operation."""
+    module = importlib.import_module("specguard.report._changelog")
+    formatter: Formatter = module.render
+    return formatter(report, options)
+
+
 def gate_failed(report: DiffReport, fail_on: Level | None) -> bool:
     """True when an unacknowledged finding is at or above ``fail_on``."""
     if fail_on is None:
@@ -85,4 +97,5 @@ __all__ = [
     "available_formats",
     "gate_failed",
     "render",
+    "render_changelog",
 ]

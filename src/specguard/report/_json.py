@@ -45,13 +45,20 @@ def finding_to_json(finding: Finding) -> dict[str, Any]:
 
 def report_to_json(report: DiffReport, options: RenderOptions) -> dict[str, Any]:
     shown = [f for f in report.findings if f.level.rank >= options.min_level.rank]
-    return {
+    data: dict[str, Any] = {
         "schemaVersion": SCHEMA_VERSION,
         "old": report.old_source,
         "new": report.new_source,
         "summary": {level.value: report.count(level) for level in Level},
         "findings": [finding_to_json(f) for f in shown],
     }
+    if report.services:
+        data["services"] = [
+            {"name": s.name, "old": s.old_spec, "new": s.new_spec,
+             "oldVersion": s.old_version, "newVersion": s.new_version}
+            for s in report.services
+        ]
+    return data
 
 
 def render(report: DiffReport, options: RenderOptions) -> str:

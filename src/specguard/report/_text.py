@@ -9,13 +9,14 @@ from specguard.report import RenderOptions
 
 _COLORS = {Level.BREAKING: "\x1b[31m", Level.WARNING: "\x1b[33m", Level.SAFE: "\x1b[32m"}
 _RESET = "\x1b[0m"
-# Spec text must not drive the terminal: drop control characters, ESC sequences included.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Spec text must not drive the terminal (ESC sequences) nor start a line of its own (a CI
+# log line starting with '::error::' is a workflow command): neutralise control characters.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def inert(text: str) -> str:
-    """Make spec-provided text safe to print on a terminal."""
-    return _CONTROL.sub("?", text)
+    """Make spec-provided text safe to print on one terminal line."""
+    return _CONTROL.sub(lambda m: "\\n" if m.group() == "\n" else "?", text)
 
 
 def _label(level: Level, color: bool) -> str:
@@ -53,6 +54,8 @@ def render(report: DiffReport, options: RenderOptions) -> str:
                 lines.append(f"    witness: {inert(f.witness.explanation)}")
             if f.note:
                 lines.append(f"    note: {inert(f.note)}")
+            if f.consumers:
+                lines.append(f"    consumers: {inert(', '.join(f.consumers))}")
         lines.append("")
     counts = ", ".join(f"{report.count(level)} {level.value}" for level in Level)
     lines.append(f"{len(report.findings)} change(s): {counts}")

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from specguard.diff import ChangeKey, DiffTree
-from specguard.load import Spec
+from specguard.load import Spec, decode_pointer, encode_token
 from specguard.model import Finding, Level, Location, Operation
 from specguard.rules._catalogue import CATALOGUE, RETIRED, RULES, Rule
 from specguard.rules._classify import CLASSIFIERS, Context, Hit
@@ -60,7 +60,45 @@ def classify(
     findings = [f for found in findings_by_key.values() for f in found]
     if bridge is not None:
         findings += bridge.root_findings(findings_by_key, overrides)
-    return sort_findings(f.with_fingerprint() for f in findings)
+    return sort_findings(
+        f.with_fingerprint(stable_pointer(tree.new if f.new else tree.old, f.new or f.old))
+        for f in findings
+    )
+
+
+def stable_pointer(spec: Spec, location: Location | None) -> str | None:
+    """The location's pointer with parameter indexes replaced by ``in:name``.
+
+    Inserting a parameter shifts the indexes of those after it; keying fingerprints by
+    position would orphan their acknowledgements.
+    """
+    if location is None or "/parameters/" not in location.pointer:
+        return None
+    source = spec.file_named(location.file)
+    if source is None:
+        return None
+    tokens = decode_pointer(location.pointer)
+    node: Any = source.data
+    stable: list[str] = []
+    for index, token in enumerate(tokens):
+        if isinstance(node, list) and index and tokens[index - 1] == "parameters":
+            try:
+                param = node[int(token)]
+            except (ValueError, IndexError):
+                return None
+            if isinstance(param, dict) and isinstance(param.get("$ref"), str):
+                stable.append(f"ref:{param['$ref']}")
+            elif isinstance(param, dict):
+                stable.append(f"{param.get('in')}:{param.get('name')}")
+            else:
+                return None
+            node = param
+            continue
+        stable.append(encode_token(token))
+        node = node.get(token) if isinstance(node, dict) else (
+            node[int(token)] if isinstance(node, list) and token.isdigit()
+            and int(token) < len(node) else None)
+    return "/" + "/".join(stable)
 
 
 def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:

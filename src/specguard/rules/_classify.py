@@ -165,7 +165,7 @@ def security_requirement(change: Change, context: Context) -> Iterator[Hit]:
             yield _hit("security-requirement-added", new=change.new)
         else:
             yield _hit("security-alternative-added", new=change.new)
-    elif change.detail("remaining"):
+    elif change.detail("remaining") and not change.detail("covered"):
         yield _hit("security-requirement-removed", old=change.old)
     else:
         yield _hit("security-removed", old=change.old)
@@ -315,21 +315,22 @@ def schema_any_of(change: Change, context: Context) -> Iterator[Hit]:
     keyword = change.subject.split(".", 1)[1]
     side = _side(change.direction)
     if change.kind is ADDED:
-        if change.direction is REQ and not change.detail("previous"):
-            yield _hit("request-anyof-introduced", keyword=keyword, count=change.detail("index")
-                       + 1)
+        if not change.detail("previous"):
+            yield _hit(f"{side}-anyof-introduced", keyword=keyword,
+                       count=change.detail("index") + 1)
         elif change.direction is REQ and keyword == "oneOf":
             yield _hit("request-oneof-branch-added")
         else:
             yield _hit(f"{side}-anyof-branch-added", keyword=keyword)
-    elif change.direction is RESP and not change.detail("remaining"):
-        yield _hit("response-anyof-branch-removed", keyword=keyword)
+    elif not change.detail("remaining"):
+        # The whole list went: the constraint is gone, which widens the value.
+        yield _hit(f"{side}-anyof-dropped", keyword=keyword)
     else:
         yield _hit(f"{side}-anyof-branch-removed", keyword=keyword)
 
 
 def schema_not(change: Change, context: Context) -> Iterator[Hit]:
-    verb = "added" if change.kind is ADDED else "removed"
+    verb = {ADDED: "added", REMOVED: "removed", CHANGED: "changed"}[change.kind]
     yield _hit(f"{_side(change.direction)}-not-{verb}")
 
 

@@ -91,6 +91,10 @@ class SemanticBridge:
             return replace(finding, level=Level.SAFE,
                            note=f"no effect on accepted instances: {verdict.reason}")
         if verdict.outcome == self._outcome.INCOMPATIBLE and verdict.witness is not None:
+            if finding.direction is Direction.REQUEST and finding.level is Level.WARNING:
+                # A proven counterexample: an old, valid request the new schema rejects.
+                return replace(finding, level=Level.BREAKING, witness=verdict.witness,
+                               note="the judge found an old request the new schema rejects")
             return replace(finding, witness=verdict.witness)
         return finding
 
@@ -102,16 +106,20 @@ class SemanticBridge:
 
         grouped: dict[tuple[str, str, str, Direction], tuple[SchemaRoot, set[Operation]]] = {}
         for root in self._tree.roots:
-            if not root.keys:
-                continue
-            found = [f for key in root.keys for f in findings_by_key.get(key, [])]
-            if any(f.level is Level.BREAKING for f in found):
-                continue
             ident = (root.old.location.pointer, root.new.location.pointer, root.kind,
                      root.direction)
             grouped.setdefault(ident, (root, set()))[1].add(root.operation)
         results = []
         for root, operations in grouped.values():
+            found = [f for key in self._tree.expand(root.keys)
+                     for f in findings_by_key.get(key, [])]
+            if not found or any(_explains(f) for f in found):
+                continue
+            if not any(JUDGEABLE.match(f.rule_id) or f.rule_id == "unclassified-change"
+                       for f in found):
+                # Only additions and removals the rules judge by policy (a new response
+                # property, a removed optional one): nothing for the judge to add.
+                continue
             rule_id = ROOT_RULES.get((root.kind, root.direction))
             if rule_id is None:
                 continue
@@ -131,6 +139,22 @@ class SemanticBridge:
                 note=verdict.reason or None,
             ))
         return results
+
+
+def _explains(finding: Finding) -> bool:
+    """Whether a keyword finding already accounts for what the judge refutes.
+
+    Breaking findings do; so do response warnings, which are warnings by policy (a new enum
+    value, a removed optional property) although the response set technically widened, and
+    removals allowed by a passed sunset date. A request warning or the catch-all does not:
+    when the judge proves an old request is now rejected, that is a break.
+    """
+    if finding.rule_id.endswith("-sunset-removed"):
+        return True
+    if finding.level is Level.BREAKING:
+        return True
+    return (finding.level is Level.WARNING and finding.direction is Direction.RESPONSE
+            and finding.rule_id != "unclassified-change")
 
 
 def _located(node: Node) -> Location:

@@ -1,0 +1,207 @@
+"""Gate configuration: ``specguard.yaml`` or ``[tool.specguard]`` in ``pyproject.toml``.
+
+Keys (all optional)::
+
+    inventory = "specs/service-inventory.json"   # where the services are listed
+    acks = "specguard-ack.yaml"                  # acknowledged findings
+    fail-on = "breaking"                         # breaking | warning | never
+    downgrade-unconsumed = false                 # breaks no known consumer uses -> warning
+    exclude-paths = ["/internal/*"]              # URL path globs
+    exclude-operations = ["GET /debug/*", "admin*"]  # "METHOD /path" or operationId globs
+    services = [{name = "...", spec = "..."}]    # instead of an inventory file
+    [tool.specguard.levels]                      # per-rule level: breaking|warning|safe|off
+    "version-not-bumped" = "warning"
+
+Unknown keys are errors with a suggestion: a typo must not silently weaken the gate.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from specguard.errors import ConfigError
+from specguard.gate._inventory import InventoryService, build_inventory
+from specguard.model import Level
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+CONFIG_FILE = "specguard.yaml"
+PYPROJECT = "pyproject.toml"
+DEFAULT_INVENTORY = "specs/service-inventory.json"
+DEFAULT_ACKS = "specguard-ack.yaml"
+OFF = "off"
+_KEYS = (
+    "inventory",
+    "acks",
+    "fail-on",
+    "downgrade-unconsumed",
+    "exclude-paths",
+    "exclude-operations",
+    "services",
+    "levels",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GateConfig:
+    """Validated gate settings. ``levels`` maps rule id to a level, or None for "off"."""
+
+    inventory: str = DEFAULT_INVENTORY
+    acks: str = DEFAULT_ACKS
+    fail_on: Level | None = Level.BREAKING
+    downgrade_unconsumed: bool = False
+    exclude_paths: tuple[str, ...] = ()
+    exclude_operations: tuple[str, ...] = ()
+    services: tuple[InventoryService, ...] | None = None
+    levels: tuple[tuple[str, Level | None], ...] = ()
+    source: str | None = None
+
+    def level_of(self, rule_id: str, default: Level) -> Level | None:
+        """The configured level of ``rule_id`` (None: switched off)."""
+        for name, level in self.levels:
+            if name == rule_id:
+                return level
+        return default
+
+    def overrides(self) -> dict[str, Level]:
+        """Level overrides for the rules stage (rules switched off are dropped later)."""
+        return {name: level for name, level in self.levels if level is not None}
+
+    def disabled(self) -> frozenset[str]:
+        return frozenset(name for name, level in self.levels if level is None)
+
+
+def _fail_on(value: Any, file: str) -> Level | None:
+    if value == "never":
+        return None
+    if value in ("breaking", "warning"):
+        return Level(value)
+    raise ConfigError(f"fail-on must be breaking, warning or never, not {value!r}", file=file)
+
+
+def _globs(value: Any, key: str, file: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{key} must be a list of glob strings", file=file)
+    return tuple(value)
+
+
+def _levels(
+    value: Any, file: str, known_rules: frozenset[str]
+) -> tuple[tuple[str, Level | None], ...]:
+    if not isinstance(value, Mapping):
+        raise ConfigError("levels must map rule ids to breaking, warning, safe or off", file=file)
+    result: list[tuple[str, Level | None]] = []
+    for rule_id, level in value.items():
+        if rule_id not in known_rules:
+            close = difflib.get_close_matches(str(rule_id), sorted(known_rules), n=1)
+            raise ConfigError(
+                f"unknown rule id {rule_id!r} in levels",
+                file=file,
+                hint=f"did you mean {close[0]!r}?" if close else "see `specguard rules`",
+            )
+        if level == OFF:
+            result.append((rule_id, None))
+        elif level in ("breaking", "warning", "safe"):
+            result.append((rule_id, Level(level)))
+        else:
+            raise ConfigError(
+                f"level of {rule_id!r} must be breaking, warning, safe or off, not {level!r}",
+                file=file,
+            )
+    return tuple(result)
+
+
+def parse_config(data: Any, file: str, known_rules: frozenset[str]) -> GateConfig:
+    """Check a config mapping (already read from TOML or YAML) key by key."""
+    if data is None:
+        return GateConfig(source=file)
+    if not isinstance(data, Mapping):
+        raise ConfigError("the configuration must be a mapping", file=file)
+    for key in data:
+        if key not in _KEYS:
+            close = difflib.get_close_matches(str(key), _KEYS, n=1)
+            raise ConfigError(
+                f"unknown configuration key {key!r}",
+                file=file,
+                hint=f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(_KEYS)}",
+            )
+    settings: dict[str, Any] = {"source": file}
+    for key in ("inventory", "acks"):
+        if key in data:
+            if not isinstance(data[key], str) or not data[key]:
+                raise ConfigError(f"{key} must be a path", file=file)
+            settings[key] = data[key]
+    if "fail-on" in data:
+        settings["fail_on"] = _fail_on(data["fail-on"], file)
+    if "downgrade-unconsumed" in data:
+        if not isinstance(data["downgrade-unconsumed"], bool):
+            raise ConfigError("downgrade-unconsumed must be true or false", file=file)
+        settings["downgrade_unconsumed"] = data["downgrade-unconsumed"]
+    for key in ("exclude-paths", "exclude-operations"):
+        if key in data:
+            settings[key.replace("-", "_")] = _globs(data[key], key, file)
+    if "services" in data:
+        if not isinstance(data["services"], list):
+            raise ConfigError("services must be a list", file=file)
+        settings["services"] = build_inventory(data["services"], file).services
+    if "levels" in data:
+        settings["levels"] = _levels(data["levels"], file, known_rules)
+    return GateConfig(**settings)
+
+
+def load_config(
+    repo: Path, known_rules: frozenset[str], explicit: Path | None = None
+) -> GateConfig:
+    """Read ``explicit``, else ``specguard.yaml``, else ``[tool.specguard]``; else defaults."""
+    if explicit is not None:
+        return _read(explicit, known_rules)
+    yaml_file, pyproject = repo / CONFIG_FILE, repo / PYPROJECT
+    in_pyproject = pyproject.is_file() and "specguard" in _pyproject(pyproject).get("tool", {})
+    if yaml_file.is_file() and in_pyproject:
+        raise ConfigError(
+            "configuration found in both specguard.yaml and pyproject.toml",
+            file=CONFIG_FILE,
+            hint="keep one of them",
+        )
+    if yaml_file.is_file():
+        return _read(yaml_file, known_rules)
+    if in_pyproject:
+        return _read(pyproject, known_rules)
+    return GateConfig()
+
+
+def _pyproject(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", file=path.name) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML: {exc}", file=path.name) from None
+
+
+def _read(path: Path, known_rules: frozenset[str]) -> GateConfig:
+    if not path.is_file():
+        raise ConfigError("configuration file not found", file=str(path))
+    if path.suffix == ".toml":
+        section = _pyproject(path).get("tool", {}).get("specguard")
+        return parse_config(section, f"{path.name} [tool.specguard]", known_rules)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", file=str(path)) from None
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        raise ConfigError(
+            "invalid YAML", file=str(path), line=line + 1 if line is not None else None
+        ) from None
+    return parse_config(data, path.name, known_rules)

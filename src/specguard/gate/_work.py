@@ -1,0 +1,173 @@
+"""Per-service work, run in a process pool: load both sides of one contract and diff them.
+
+Everything crossing the process boundary is a frozen, picklable value. A worker answers
+with the report plus the facts the policy needs later (versions, operationIds, operations
+marked ``x-internal``), so the parent never loads a spec itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from specguard.api import diff_specs
+from specguard.errors import SpecguardError
+from specguard.gate._sources import with_sources
+from specguard.load import Spec, load_spec
+from specguard.model import DiffReport, Level, Operation
+
+# A $ref value in YAML or JSON text: `$ref: x`, `"$ref": "x"`, `'$ref': 'x'`.
+_REF = re.compile(r"""["']?\$ref["']?\s*:\s*["']?([^"'\s,}\]]*)""")
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """Compare one service: ``old``/``new`` are load locations (``REV:path`` or a path)."""
+
+    service: str
+    repo: str
+    old: str | None
+    new: str | None
+    today: dt.date
+    levels: tuple[tuple[str, Level], ...] = ()
+    semantic: bool = True
+    validate: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """What the policy needs to know about one side's spec."""
+
+    file: str
+    version: str | None
+    version_line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The diff of one service (None when it exists on one side only) and its facts."""
+
+    service: str
+    old: Side | None
+    new: Side | None
+    report: DiffReport | None
+    operation_ids: tuple[tuple[Operation, str], ...] = ()
+    internal: tuple[Operation, ...] = ()
+
+    def operation_id(self, operation: Operation) -> str | None:
+        for op, op_id in self.operation_ids:
+            if op == operation:
+                return op_id
+        return None
+
+
+def _side(spec: Spec) -> Side:
+    info = spec.data.get("info")
+    version = info.get("version") if isinstance(info, dict) else None
+    return Side(
+        file=spec.root.name,
+        version=str(version) if version is not None else None,
+        version_line=spec.root.line("/info/version"),
+    )
+
+
+def _operation_node(spec: Spec, operation: Operation) -> tuple[Any, Any]:
+    """(path item, operation) of ``operation`` in ``spec``, following a path item $ref."""
+    paths = spec.data.get("paths")
+    item = paths.get(operation.path) if isinstance(paths, dict) else None
+    if isinstance(item, dict) and "$ref" in item:
+        try:
+            _, _, item = spec.follow(item, spec.root, "")
+        except SpecguardError:
+            return None, None
+    if not isinstance(item, dict):
+        return None, None
+    return item, item.get(operation.method)
+
+
+def _facts(
+    specs: tuple[Spec, ...], operations: set[Operation]
+) -> tuple[tuple[tuple[Operation, str], ...], tuple[Operation, ...]]:
+    ids: dict[Operation, str] = {}
+    internal: set[Operation] = set()
+    for op in operations:
+        for spec in specs:
+            item, node = _operation_node(spec, op)
+            if isinstance(item, dict) and item.get("x-internal") is True:
+                internal.add(op)
+            if isinstance(node, dict):
+                if node.get("x-internal") is True:
+                    internal.add(op)
+                if op not in ids and isinstance(node.get("operationId"), str):
+                    ids[op] = node["operationId"]
+    return tuple(sorted(ids.items())), tuple(sorted(internal))
+
+
+def every_operation(spec: Spec) -> set[Operation]:
+    paths = spec.data.get("paths")
+    if not isinstance(paths, dict):
+        return set()
+    found: set[Operation] = set()
+    for path, item in paths.items():
+        if isinstance(item, dict):
+            found.update(Operation(m, path) for m in _METHODS if isinstance(item.get(m), dict))
+    return found
+
+
+def _load(location: str, validate: bool) -> Spec:
+    # Refs may point anywhere inside the repository, never outside it.
+    return load_spec(location, root=".", validate=validate)
+
+
+def self_contained(spec: Spec) -> bool:
+    """True when the root file has no ``$ref`` to another file (judged from the text alone,
+    so a false "no" only costs a diff, never a missed change)."""
+    return all(value.startswith("#") for value in _REF.findall(spec.root.text))
+
+
+def _compare(job: Job) -> Outcome:
+    # Validation is most of a diff's cost. The base side passed the gate when it merged, so
+    # only the side under review is validated; an invalid base still diffs.
+    old = _load(job.old, False) if job.old is not None else None
+    new = _load(job.new, False) if job.new is not None else None
+    if old is None or new is None:
+        present = old or new
+        assert present is not None
+        if new is not None and job.validate:
+            new = _load(job.new or "", True)
+        ids, internal = _facts((present,), every_operation(present))
+        return Outcome(
+            job.service,
+            _side(old) if old is not None else None,
+            _side(new) if new is not None else None,
+            None,
+            ids,
+            internal,
+        )
+    if old.root.text == new.root.text and self_contained(new):
+        # Unchanged and nothing it refers to can have changed: diff(a, a) is empty. In a
+        # repository of many services, most of a pull request's services take this path.
+        return Outcome(
+            job.service, _side(old), _side(new), DiffReport(old.root.name, new.root.name, ())
+        )
+    if job.validate:
+        new = _load(job.new or "", True)
+    report = diff_specs(old, new, today=job.today, levels=dict(job.levels), semantic=job.semantic)
+    report = with_sources(report, old, new)
+    operations = {op for f in report.findings for op in f.operations}
+    ids, internal = _facts((new, old), operations)
+    return Outcome(job.service, _side(old), _side(new), report, ids, internal)
+
+
+def run_job(job: Job) -> Outcome:
+    """Diff one service with paths relative to the repository root (restores the cwd)."""
+    previous = os.getcwd()
+    os.chdir(job.repo)
+    try:
+        return _compare(job)
+    finally:
+        os.chdir(previous)

@@ -1,0 +1,214 @@
+"""HTML: one self-contained page (no network) with filters and side-by-side snippets.
+
+Rendered from ``templates/report.html.j2`` with autoescape on, so every value taken from a
+spec is text, never markup. The page's own style and script are pinned by hash in a
+Content-Security-Policy: even markup that slipped through could neither run nor load anything.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jinja2
+
+from specguard.model import DiffReport, Finding, Level, Location
+from specguard.report import RenderOptions
+from specguard.report._shared import (
+    SnippetLine,
+    clean,
+    failing,
+    group_by_service,
+    group_name,
+    link,
+    operations_label,
+    shown,
+    snippet,
+    verdict,
+    where,
+)
+
+_MAX_WITNESS = 400
+
+_STYLE = """
+body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1f2328;background:#fff}
+header{padding:12px 20px;border-bottom:4px solid #1a7f37}header.failed{border-color:#cf222e}
+h1{font-size:20px;margin:4px 0}h2{font-size:16px}main{padding:0 20px 40px}
+table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:3px 8px;text-align:left}
+td.num{text-align:right}tr.failed td:first-child{border-left:4px solid #cf222e}
+.badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;color:#fff}
+.badge.breaking{background:#cf222e}.badge.warning{background:#9a6700}.badge.safe{background:#1a7f37}
+.badge.ack{background:#6e7781}
+#filters label{margin-right:14px}
+.finding{border:1px solid #d0d7de;border-radius:6px;margin:12px 0;padding:8px 12px}
+.finding.blocking{border-left:6px solid #cf222e}.finding h3{font-size:14px;margin:2px 0}
+.finding .service{font-weight:600}.message{margin:4px 0 6px}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 10px;margin:4px 0}dt{color:#59636e}
+dd{margin:0;overflow-wrap:anywhere}
+.sides{display:grid;grid-template-columns:1fr 1fr;gap:10px}.side{margin:0;min-width:0}
+figcaption{font-size:12px;color:#59636e}.absent{color:#59636e;font-style:italic}
+pre{background:#f6f8fa;padding:6px 0;overflow-x:auto;margin:2px 0;font-size:12px}
+.line{display:block;padding:0 8px;white-space:pre}.line.target{background:#fff8c5}
+.ln{display:inline-block;width:4em;color:#8c959f;user-select:none}
+[hidden]{display:none!important}
+"""
+
+_SCRIPT = """
+(function () {
+  var levels = document.querySelectorAll('.level-filter');
+  var service = document.getElementById('service-filter');
+  var findings = document.querySelectorAll('.finding');
+  var counter = document.getElementById('shown-count');
+  function apply() {
+    var wanted = {};
+    levels.forEach(function (box) { wanted[box.value] = box.checked; });
+    var shown = 0;
+    findings.forEach(function (el) {
+      var visible = wanted[el.dataset.level] &&
+        (service.value === '' || el.dataset.service === service.value);
+      el.hidden = !visible;
+      if (visible) { shown += 1; }
+    });
+    counter.textContent = String(shown);
+  }
+  levels.forEach(function (box) { box.addEventListener('change', apply); });
+  service.addEventListener('change', apply);
+})();
+"""
+
+
+def _csp_hash(source: str) -> str:
+    digest = hashlib.sha256(source.encode()).digest()
+    return "sha256-" + base64.b64encode(digest).decode()
+
+
+@cache
+def _template() -> jinja2.Template:
+    text = (resources.files("specguard.report") / "templates" / "report.html.j2").read_text(
+        encoding="utf-8"
+    )
+    env = jinja2.Environment(
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True
+    )
+    return env.from_string(text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Side:
+    title: str
+    where: str
+    url: str | None
+    lines: tuple[SnippetLine, ...]
+    absent: str
+
+
+@dataclass(frozen=True, slots=True)
+class _FindingView:
+    level: str
+    blocking: bool
+    service: str
+    rule_id: str
+    operations: str
+    message: str
+    consumers: str
+    acknowledged: str
+    note: str
+    witness: str
+    witness_explanation: str
+    pointer: str
+    fingerprint: str
+    sides: tuple[_Side, ...]
+
+
+def _side(
+    report: DiffReport,
+    title: str,
+    location: Location | None,
+    options: RenderOptions,
+    absent: str,
+) -> _Side:
+    return _Side(
+        title=title,
+        where=clean(where(location)),
+        url=link(report, location, options) if location is not None else None,
+        lines=snippet(report, location),
+        absent=absent,
+    )
+
+
+def _view(report: DiffReport, finding: Finding, options: RenderOptions) -> _FindingView:
+    location = finding.new or finding.old
+    witness = ""
+    if finding.witness is not None:
+        witness = json.dumps(finding.witness.instance, ensure_ascii=False, default=str)
+        if len(witness) > _MAX_WITNESS:
+            witness = witness[:_MAX_WITNESS] + "…"
+    new_side = finding.new or finding.anchor
+    return _FindingView(
+        level=finding.level.value,
+        blocking=failing(finding, options),
+        service=clean(group_name(report, finding)),
+        rule_id=finding.rule_id,
+        operations=clean(operations_label(finding)),
+        message=clean(finding.message),
+        consumers=clean(", ".join(finding.consumers)),
+        acknowledged=clean(finding.acknowledged or ""),
+        note=clean(finding.note or ""),
+        witness=clean(witness),
+        witness_explanation=clean(finding.witness.explanation) if finding.witness else "",
+        pointer=clean(location.pointer if location is not None else ""),
+        fingerprint=finding.fingerprint,
+        sides=(
+            _side(report, "old", finding.old, options, "not in the old contract"),
+            _side(
+                report,
+                "new" if finding.new is not None else "new (nearest surviving node)",
+                new_side,
+                options,
+                "not in the new contract",
+            ),
+        ),
+    )
+
+
+def render(report: DiffReport, options: RenderOptions) -> str:
+    findings = shown(report, options)
+    groups = group_by_service(report, findings)
+    failed, sentence = verdict(report, options)
+    services: list[dict[str, Any]] = []
+    for group in groups:
+        info = group.info
+        versions = ""
+        if info is not None and (info.old_version or info.new_version):
+            versions = f"{info.old_version or '—'} → {info.new_version or '—'}"
+        services.append(
+            {
+                "name": clean(group.name),
+                "versions": clean(versions),
+                "counts": [group.count(level) for level in Level],
+                "acknowledged": group.acknowledged,
+                "failed": group.failed(options),
+            }
+        )
+    return (
+        _template().render(
+            verdict=sentence,
+            failed=failed,
+            old_source=clean(report.old_source),
+            new_source=clean(report.new_source),
+            totals=[(level.value, report.count(level)) for level in Level],
+            acknowledged=sum(1 for f in report.findings if f.acknowledged is not None),
+            services=services,
+            findings=[_view(report, f, options) for f in findings],
+            style=_STYLE,
+            script=_SCRIPT,
+            style_hash=_csp_hash(_STYLE),
+            script_hash=_csp_hash(_SCRIPT),
+        )
+        + "\n"
+    )

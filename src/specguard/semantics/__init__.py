@@ -1,0 +1,204 @@
+"""Semantic judge: is every instance one schema accepts also accepted by another?
+
+Used by ``rules`` (imports: ``model`` only; no I/O). Keyword rules compare schemas keyword by
+keyword; the judge compares what they *accept*, so an equivalent refactor (allOf flattened,
+``enum: [x]`` vs ``const: x``, a branch moved behind a ``$ref``) is not a change, and a break no
+single keyword shows (a new allOf branch, a ``not``, overlapping oneOf branches) is caught.
+
+The approach follows jsonsubschema (Habib, Shinnar, Hirzel, Pradel, ISSTA 2021): each schema is
+rewritten into a disjunction of single-type "atoms", and inclusion is checked type by type.
+Recursive ``$ref`` is handled coinductively (a pair being checked is assumed to hold).
+
+Three outcomes: COMPATIBLE only with a proof; INCOMPATIBLE only with a witness instance that a
+real validator (openapi-schema-validator over jsonschema, see :mod:`._verify`) has checked
+against both schemas; UNKNOWN with a reason otherwise.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from specguard.model import Witness
+from specguard.semantics._atoms import Dialect, Formats
+from specguard.semantics._engine import Engine, Proved, Refuted, Unknown
+from specguard.semantics._oas import Context
+from specguard.semantics._verify import FORMAT_CHECKERS, VerificationError, Verifier
+
+__all__ = ["Judge", "Outcome", "RefResolver", "Verdict"]
+
+
+class Outcome(str, enum.Enum):
+    """What the judge could establish."""
+
+    COMPATIBLE = "compatible"
+    INCOMPATIBLE = "incompatible"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The judge's answer: ``witness`` is set exactly when the outcome is INCOMPATIBLE."""
+
+    outcome: Outcome
+    witness: Witness | None
+    reason: str
+
+
+class RefResolver(Protocol):
+    """Resolves a ``$ref`` written in the document ``base`` (an opaque file key).
+
+    Returns ``(target_base, target_identity, target_node)``; ``target_identity`` is a stable
+    hashable string naming the target. Raising means "unresolvable": the judge answers UNKNOWN.
+    """
+
+    def __call__(self, ref: str, base: str) -> tuple[str, str, Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Side:
+    """One schema under comparison: the node, its document and its dialect."""
+
+    schema: Any
+    base: str
+    dialect: Dialect
+
+    @property
+    def key(self) -> tuple[int, str, str]:
+        return (id(self.schema), self.base, self.dialect)
+
+
+_MAX_CANDIDATES = 6
+
+_LABELS = {
+    None: ("the first schema accepts it", "the second rejects it"),
+    "request": ("the old schema accepts it", "the new one rejects it"),
+    "response": ("the new schema allows it", "the old one did not"),
+}
+
+
+class Judge:
+    """Decides schema inclusion between an old and a new document, with memoisation.
+
+    One judge serves one comparison (one old and one new spec): memo entries are keyed by the
+    identity of schema nodes, which must stay alive and unchanged while the judge is used.
+
+    ``dialect`` is the default for both sides; when the two documents differ (3.0 → 3.1), pass
+    the per-side dialect to each call. Numeric ``integer`` semantics follow ``dialect`` (3.0
+    does not count ``1.0`` as an integer, 3.1 does); the judge only ever builds integer
+    witnesses as ints, so this matters only for proofs about integral floats.
+    """
+
+    def __init__(self, resolve: RefResolver, *, dialect: Literal["3.0", "3.1"]) -> None:
+        self._resolve = resolve
+        self._dialect: Dialect = dialect
+        self._verifier = Verifier(resolve)
+        self._formats = Formats(FORMAT_CHECKERS)
+        self._engines: dict[Context, Engine] = {}
+        self._verdicts: dict[tuple[Any, ...], Verdict] = {}
+
+    def is_subschema(
+        self,
+        sub: Any,
+        sub_base: str,
+        sup: Any,
+        sup_base: str,
+        *,
+        context: Literal["request", "response"],
+        sub_dialect: Literal["3.0", "3.1"] | None = None,
+        sup_dialect: Literal["3.0", "3.1"] | None = None,
+    ) -> Verdict:
+        """Every instance valid under ``sub`` is valid under ``sup``?
+
+        The witness (when INCOMPATIBLE) is valid under ``sub`` and invalid under ``sup``.
+        """
+        return self._judge(
+            _Side(sub, sub_base, sub_dialect or self._dialect),
+            _Side(sup, sup_base, sup_dialect or self._dialect),
+            context,
+            None,
+        )
+
+    def request_compatible(
+        self,
+        old: Any,
+        old_base: str,
+        new: Any,
+        new_base: str,
+        *,
+        old_dialect: Literal["3.0", "3.1"] | None = None,
+        new_dialect: Literal["3.0", "3.1"] | None = None,
+    ) -> Verdict:
+        """Does the new request schema accept everything the old one did (old ⊆ new)?"""
+        return self._judge(
+            _Side(old, old_base, old_dialect or self._dialect),
+            _Side(new, new_base, new_dialect or self._dialect),
+            "request",
+            "request",
+        )
+
+    def response_compatible(
+        self,
+        old: Any,
+        old_base: str,
+        new: Any,
+        new_base: str,
+        *,
+        old_dialect: Literal["3.0", "3.1"] | None = None,
+        new_dialect: Literal["3.0", "3.1"] | None = None,
+    ) -> Verdict:
+        """Is everything the new response schema allows already allowed by the old (new ⊆ old)?"""
+        return self._judge(
+            _Side(new, new_base, new_dialect or self._dialect),
+            _Side(old, old_base, old_dialect or self._dialect),
+            "response",
+            "response",
+        )
+
+    def _engine(self, context: Context) -> Engine:
+        engine = self._engines.get(context)
+        if engine is None:
+            engine = Engine(self._resolve, self._dialect, context, self._formats)
+            self._engines[context] = engine
+        return engine
+
+    def _judge(self, sub: _Side, sup: _Side, context: Context, label: Context | None) -> Verdict:
+        key = (*sub.key, *sup.key, context, label)
+        known = self._verdicts.get(key)
+        if known is None:
+            known = self._verdicts[key] = self._decide(sub, sup, context, label)
+        return known
+
+    def _decide(self, sub: _Side, sup: _Side, context: Context, label: Context | None) -> Verdict:
+        if sub.schema is sup.schema and sub.base == sup.base and sub.dialect == sup.dialect:
+            return Verdict(Outcome.COMPATIBLE, None, "the same schema")
+        engine = self._engine(context)
+        result = engine.decide(sub.schema, sub.base, sub.dialect, sup.schema, sup.base, sup.dialect)
+        if isinstance(result, Proved):
+            return Verdict(Outcome.COMPATIBLE, None, "proved: every instance stays valid")
+        if isinstance(result, Unknown):
+            return Verdict(Outcome.UNKNOWN, None, result.reason)
+        assert isinstance(result, Refuted)
+        accepts, rejects = _LABELS[label]
+        failure = ""
+        for candidate in (result.witness, *result.alternates)[:_MAX_CANDIDATES]:
+            try:
+                inside = self._verifier.check(candidate, sub.schema, sub.base, context, sub.dialect)
+                outside = self._verifier.check(
+                    candidate, sup.schema, sup.base, context, sup.dialect
+                )
+            except VerificationError as exc:
+                return Verdict(
+                    Outcome.UNKNOWN, None, f"a counterexample could not be checked: {exc}"
+                )
+            if inside.valid and not outside.valid:
+                explanation = f"{accepts}; {rejects}: {outside.message}"
+                return Verdict(Outcome.INCOMPATIBLE, Witness(candidate, explanation), explanation)
+            if not failure:
+                failure = (
+                    f"the validator rejects it under the first schema: {inside.message}"
+                    if not inside.valid
+                    else "the validator accepts it under both schemas"
+                )
+        return Verdict(Outcome.UNKNOWN, None, f"no counterexample could be verified ({failure})")

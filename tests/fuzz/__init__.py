@@ -1,0 +1,1 @@
+"""Tests of the dynamic half: fuzz, verify and traffic against real services."""

@@ -1,0 +1,100 @@
+"""Size: very large specs diff through the CLI within a bounded address space.
+
+The documents are generated into tmp_path at test time (50 MB of YAML does not belong in
+git). The big variants take minutes on a 2-core runner and are marked ``slow``; a small
+variant of each keeps the same code path in the default run.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.hostile.test_hostile import run_specguard
+
+
+def many_operations(count: int, required_every: int | None) -> str:
+    """``count`` paths with one GET each; ``required_every``: make every n-th query required."""
+    rows = ["openapi: 3.1.0\ninfo: {title: many, version: '1'}\npaths:\n"]
+    for i in range(count):
+        required = "true" if required_every and i % required_every == 0 else "false"
+        rows.append(
+            f"  /r{i}/{{id}}:\n    get:\n      parameters:\n"
+            "        - {name: id, in: path, required: true, schema: {type: string}}\n"
+            f"        - {{name: q, in: query, required: {required}, schema: {{type: string}}}}\n"
+            "      responses:\n        '200':\n          description: ok\n          content:\n"
+            "            application/json:\n"
+            "              schema: {$ref: '#/components/schemas/Item'}\n"
+        )
+    rows.append(
+        "components:\n  schemas:\n"
+        "    Item: {type: object, properties: {id: {type: string}, n: {type: integer}}}\n"
+    )
+    return "".join(rows)
+
+
+def big_document(target_bytes: int, tightened: bool) -> tuple[str, int]:
+    """Operations with wide inline schemas until the text reaches ``target_bytes``."""
+    parts = ["openapi: 3.1.0\ninfo: {title: big, version: '1'}\npaths:\n"]
+    size, index = len(parts[0]), 0
+    while size < target_bytes:
+        limit = 10 if tightened and index % 1000 == 0 else 20
+        fields = "".join(
+            f"                  f{k}: {{type: string, maxLength: {limit}, "
+            f"description: 'field {k} of resource {index}, padded with some filler text'}}\n"
+            for k in range(20)
+        )
+        chunk = (
+            f"  /r{index}/{{id}}:\n    get:\n      operationId: get{index}\n      parameters:\n"
+            "        - {name: id, in: path, required: true, schema: {type: string}}\n"
+            "      responses:\n        '200':\n          description: ok\n          content:\n"
+            "            application/json:\n              schema:\n"
+            "                type: object\n                properties:\n" + fields
+        )
+        parts.append(chunk)
+        size += len(chunk)
+        index += 1
+    return "".join(parts), index
+
+
+def _diff_json(tmp_path: Path, old: str, new: str, exit_code: int, *args: str) -> dict[str, object]:
+    (tmp_path / "old.yaml").write_text(old, encoding="utf-8")
+    (tmp_path / "new.yaml").write_text(new, encoding="utf-8")
+    result = run_specguard(["diff", "old.yaml", "new.yaml", "--format", "json", *args], tmp_path)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == exit_code, result.stderr
+    assert result.stderr == ""
+    report: dict[str, object] = json.loads(result.stdout)
+    return report
+
+
+@pytest.mark.parametrize(
+    "count", [2_000, pytest.param(20_000, marks=pytest.mark.slow)], ids=lambda n: f"{n}-ops"
+)
+def test_many_operations_diff(tmp_path: Path, count: int) -> None:
+    """Thousands of operations diff (validated) and every made-required parameter is found."""
+    report = _diff_json(
+        tmp_path, many_operations(count, None), many_operations(count, required_every=1000), 1
+    )
+    findings = report["findings"]
+    assert isinstance(findings, list)
+    required = [f for f in findings if f["id"] == "request-parameter-became-required"]
+    assert len(required) == count // 1000
+
+
+@pytest.mark.parametrize(
+    "megabytes", [2, pytest.param(50, marks=pytest.mark.slow)], ids=lambda n: f"{n}MB"
+)
+def test_big_document_diff(tmp_path: Path, megabytes: int) -> None:
+    """A document of tens of megabytes diffs within the address-space limit."""
+    old, operations = big_document(megabytes * 1024 * 1024, tightened=False)
+    new, _ = big_document(megabytes * 1024 * 1024, tightened=True)
+    # Narrower responses are safe: exit 0, but every change is reported.
+    report = _diff_json(tmp_path, old, new, 0, "--no-validate")
+    findings = report["findings"]
+    assert isinstance(findings, list)
+    tightened = [f for f in findings if f["id"] == "response-max-length-tightened"]
+    # Twenty fields in every thousandth operation got a smaller maxLength.
+    assert len(tightened) == 20 * len(range(0, operations, 1000))

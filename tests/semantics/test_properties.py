@@ -1,0 +1,86 @@
+"""Property: the judge never contradicts a real validator on generated schema pairs.
+
+Counterexamples for COMPATIBLE verdicts are searched with schemathesis' JSON Schema generator:
+hypothesis-jsonschema 0.23.1 (the latest) crashes on object schemas with hypothesis >= 6.150
+(``'many' object has no attribute 'more'``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema_rs
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis.core.errors import UnsupportedSchema
+from schemathesis.generation.jsonschema.builder import build
+
+from specguard.semantics import Judge, Outcome
+from tests.semantics.strategies import mutations, schemas
+from tests.semantics.support import MemoryResolver, plain_valid
+
+DRAWS = 6  # instances drawn from the included schema per COMPATIBLE verdict
+
+_SETTINGS = settings(
+    max_examples=80,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+    ],
+)
+
+
+def _check(data: st.DataObject, judge: Judge, sub: Any, sup: Any) -> str:
+    verdict = judge.is_subschema(sub, "doc", sup, "doc", context="response")
+    if verdict.outcome is Outcome.INCOMPATIBLE:
+        assert verdict.witness is not None
+        instance = verdict.witness.instance
+        assert plain_valid(sub, instance), (sub, instance)
+        assert not plain_valid(sup, instance), (sup, instance)
+    elif verdict.outcome is Outcome.COMPATIBLE:
+        assert verdict.witness is None
+        try:
+            strategy = build(sub, draft=jsonschema_rs.Draft202012, formats={})
+        except UnsupportedSchema:
+            return "compatible (generator cannot model the schema)"
+        if not strategy.is_empty:
+            for _ in range(DRAWS):
+                instance = data.draw(strategy, label="instance of the included schema")
+                assert plain_valid(sup, instance), (sub, sup, instance)
+    else:
+        assert verdict.reason
+    return verdict.outcome.value
+
+
+@_SETTINGS
+@given(data=st.data())
+def test_verdicts_agree_with_validator_on_mutations(data: st.DataObject) -> None:
+    """For a schema and a mutation of it, each verdict (both ways) holds under jsonschema."""
+    original = data.draw(schemas(), label="schema")
+    mutated = data.draw(mutations(original), label="mutation")
+    judge = Judge(MemoryResolver(), dialect="3.1")
+    _check(data, judge, original, mutated)
+    _check(data, judge, mutated, original)
+
+
+@_SETTINGS
+@given(data=st.data())
+def test_verdicts_agree_with_validator_on_unrelated_pairs(data: st.DataObject) -> None:
+    """For two independent schemas, each verdict holds under jsonschema."""
+    left = data.draw(schemas(), label="left")
+    right = data.draw(schemas(), label="right")
+    _check(data, Judge(MemoryResolver(), dialect="3.1"), left, right)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(schema=schemas())
+def test_every_schema_includes_itself(schema: Any) -> None:
+    """A schema and a deep copy of it are judged compatible, never incompatible."""
+    judge = Judge(MemoryResolver(), dialect="3.1")
+    copy = __import__("copy").deepcopy(schema)
+    assert judge.is_subschema(schema, "doc", copy, "doc", context="request").outcome is (
+        Outcome.COMPATIBLE
+    )
