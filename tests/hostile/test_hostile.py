@@ -40,7 +40,9 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
+from specguard.cli import main
 from specguard.report import OutputFormat, available_formats
 
 HOSTILE = Path(__file__).resolve().parents[2] / "fixtures" / "hostile"
@@ -123,7 +125,9 @@ def _limit_resources() -> None:  # pragma: no cover - runs in the child process
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def run_specguard(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def run_specguard(
+    args: list[str], cwd: Path, timeout: float = TIMEOUT_SECONDS
+) -> subprocess.CompletedProcess[str]:
     """Run ``specguard`` in a child with a timeout and a bounded address space."""
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     env.pop("SPECGUARD_DEBUG", None)
@@ -134,7 +138,7 @@ def run_specguard(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str
         text=True,
         encoding="utf-8",
         errors="backslashreplace",
-        timeout=TIMEOUT_SECONDS,
+        timeout=timeout,
         preexec_fn=_limit_resources,
         env=env,
         check=False,
@@ -157,11 +161,9 @@ class _CountingHandler(http.server.BaseHTTPRequestHandler):
         """Keep the test output clean."""
 
 
-@pytest.fixture
-def loopback_server() -> Iterator[http.server.HTTPServer]:
-    """An HTTP server on a free 127.0.0.1 port that counts the requests it receives."""
+@pytest.fixture(scope="module")
+def _server() -> Iterator[http.server.HTTPServer]:
     server = http.server.HTTPServer(("127.0.0.1", 0), _CountingHandler)
-    server.hits = 0  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -170,6 +172,13 @@ def loopback_server() -> Iterator[http.server.HTTPServer]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def loopback_server(_server: http.server.HTTPServer) -> http.server.HTTPServer:
+    """An HTTP server on a free 127.0.0.1 port that counts the requests of this test."""
+    _server.hits = 0  # type: ignore[attr-defined]
+    return _server
 
 
 def _prepare(case: Case, workdir: Path, port: int) -> Path:
@@ -208,9 +217,12 @@ def _assert_report(case: Case, result: subprocess.CompletedProcess[str]) -> None
 
 
 def _assert_inert(case: Case, cwd: Path) -> None:
+    # In process (the case itself already ran in a subprocess): seven formats, no imports.
+    runner = CliRunner()
     for fmt in available_formats():
-        result = run_specguard(["diff", case.old, case.new, "--format", fmt.value], cwd)
-        assert result.returncode == case.exit, (fmt, result.stderr)
+        args = ["diff", str(cwd / case.old), str(cwd / case.new), "--format", fmt.value]
+        result = runner.invoke(main, args)
+        assert result.exit_code == case.exit, (fmt, result.stderr, result.exception)
         out = result.stdout
         assert _ESC not in out and "\x07" not in out, f"raw control characters in {fmt.value}"
         if fmt is OutputFormat.MARKDOWN:

@@ -14,6 +14,9 @@ import pytest
 
 from tests.hostile.test_hostile import run_specguard
 
+# Minutes on a busy 2-core runner for the 50 MB and 20 000-operation variants.
+SIZE_TIMEOUT_SECONDS = 900
+
 
 def many_operations(count: int, required_every: int | None) -> str:
     """``count`` paths with one GET each; ``required_every``: make every n-th query required."""
@@ -62,7 +65,8 @@ def big_document(target_bytes: int, tightened: bool) -> tuple[str, int]:
 def _diff_json(tmp_path: Path, old: str, new: str, exit_code: int, *args: str) -> dict[str, object]:
     (tmp_path / "old.yaml").write_text(old, encoding="utf-8")
     (tmp_path / "new.yaml").write_text(new, encoding="utf-8")
-    result = run_specguard(["diff", "old.yaml", "new.yaml", "--format", "json", *args], tmp_path)
+    args_ = ["diff", "old.yaml", "new.yaml", "--format", "json", *args]
+    result = run_specguard(args_, tmp_path, timeout=SIZE_TIMEOUT_SECONDS)
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == exit_code, result.stderr
     assert result.stderr == ""

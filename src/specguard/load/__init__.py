@@ -282,7 +282,10 @@ class Spec:
         base_path = self._paths.get(base.key)
         if base_path is None:
             raise RefError(f"relative $ref {ref!r} inside a remote document", file=base.name)
-        path = _normalise(base_path.parent / urllib.parse.unquote(address))
+        relative = urllib.parse.unquote(address)
+        if "\x00" in relative:  # no file name holds NUL; the OS calls would raise ValueError
+            raise RefError(f"malformed $ref {ref!r}", file=base.name)
+        path = _normalise(base_path.parent / relative)
         key = str(path) if self._source.rev is None else f"{self._source.rev}:{path}"
         known = self.files.get(key)
         if known is not None:

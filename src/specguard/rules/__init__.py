@@ -57,9 +57,8 @@ def classify(
             if bridge is not None:
                 finding = bridge.adjust(finding, entry.schema)
             found.append(finding)
-    findings = [f for found in findings_by_key.values() for f in found]
-    if bridge is not None:
-        findings += bridge.root_findings(findings_by_key, overrides)
+    extra = bridge.judge_roots(findings_by_key, overrides) if bridge is not None else []
+    findings = [f for found in findings_by_key.values() for f in found] + extra
     return sort_findings(
         f.with_fingerprint(stable_pointer(tree.new if f.new else tree.old, f.new or f.old))
         for f in findings

@@ -27,9 +27,19 @@ JUDGEABLE = re.compile(
     r"required-property-added|property-removed-closed|additional-properties-|"
     r"(minimum|maximum|min-length|max-length|min-items|max-items|min-properties|"
     r"max-properties|multiple-of|unique-items)-|allof-|anyof-|oneof-|not-|"
-    r"discriminator-mapping-|items-changed|pattern-)"
+    r"discriminator-mapping-|items-changed|pattern-|format-|required-property-removed|"
+    r"optional-property-removed)"
     r"|schema-prefix-items-changed|schema-boolean-changed|schema-pattern-properties-changed"
+    r"|schema-discriminator-property-changed|schema-read-only-changed|schema-write-only-changed"
 )
+
+# Formats are annotations unless a server validates them: the judge may prove a format change
+# harmless, but its counterexample only shows what a validating server would reject.
+NEVER_UPGRADED = re.compile(r"(request|response)-format-")
+# A property that became writeOnly vanishes from responses even when the schema still
+# allows every old instance, and a new default changes what omitting a value means: these
+# are about behaviour, not accepted instances. Keep them for review.
+NEVER_DOWNGRADED = re.compile(r"schema-(read|write)-only-changed|request-default-changed")
 
 ROOT_RULES = {
     ("body", Direction.REQUEST): "request-body-schema-narrowed",
@@ -49,6 +59,8 @@ class SemanticBridge:
         self._outcome = outcome
         self._sides = {"old": tree.old, "new": tree.new}
         self._judge = judge_cls(self._resolve, dialect="3.1" if tree.new.is_31 else "3.0")
+        self._dialects = {"old_dialect": "3.1" if tree.old.is_31 else "3.0",
+                          "new_dialect": "3.1" if tree.new.is_31 else "3.0"}
         self._memo: dict[tuple[int, int, Direction], Any] = {}
 
     @classmethod
@@ -74,9 +86,11 @@ class SemanticBridge:
         if known is None:
             old_base, new_base = f"old\x00{old.file.key}", f"new\x00{new.file.key}"
             if direction is Direction.RESPONSE:
-                known = self._judge.response_compatible(old.value, old_base, new.value, new_base)
+                known = self._judge.response_compatible(old.value, old_base, new.value, new_base,
+                                                        **self._dialects)
             else:
-                known = self._judge.request_compatible(old.value, old_base, new.value, new_base)
+                known = self._judge.request_compatible(old.value, old_base, new.value, new_base,
+                                                       **self._dialects)
             self._memo[key] = known
         return known
 
@@ -88,20 +102,28 @@ class SemanticBridge:
             return finding
         verdict = self.verdict(pair[0], pair[1], finding.direction)
         if verdict.outcome == self._outcome.COMPATIBLE:
+            if NEVER_DOWNGRADED.match(finding.rule_id):
+                return finding
             return replace(finding, level=Level.SAFE,
                            note=f"no effect on accepted instances: {verdict.reason}")
         if verdict.outcome == self._outcome.INCOMPATIBLE and verdict.witness is not None:
-            if finding.direction is Direction.REQUEST and finding.level is Level.WARNING:
+            if (finding.direction is Direction.REQUEST and finding.level is Level.WARNING
+                    and not NEVER_UPGRADED.match(finding.rule_id)):
                 # A proven counterexample: an old, valid request the new schema rejects.
                 return replace(finding, level=Level.BREAKING, witness=verdict.witness,
                                note="the judge found an old request the new schema rejects")
             return replace(finding, witness=verdict.witness)
         return finding
 
-    def root_findings(
-        self, findings_by_key: Mapping[Any, list[Finding]], overrides: Mapping[str, Level]
+    def judge_roots(
+        self, findings_by_key: dict[Any, list[Finding]], overrides: Mapping[str, Level]
     ) -> list[Finding]:
-        """Findings for top-level schemas the judge refutes although no rule said breaking."""
+        """Judge each top-level schema pair (body, parameter, header) as a whole.
+
+        Compatible: keyword findings below it that only it reached are downgraded to safe
+        (a refactor such as a flattened allOf changes no accepted instance). Incompatible
+        with nothing that explains it: a finding of its own, with the witness.
+        """
         from specguard.rules._catalogue import CATALOGUE
 
         grouped: dict[tuple[str, str, str, Direction], tuple[SchemaRoot, set[Operation]]] = {}
@@ -109,22 +131,33 @@ class SemanticBridge:
             ident = (root.old.location.pointer, root.new.location.pointer, root.kind,
                      root.direction)
             grouped.setdefault(ident, (root, set()))[1].add(root.operation)
+        proven_equal: dict[Any, bool] = {}  # key -> every root reaching it was compatible
+        equivalent: set[Any] = set()  # keys under roots proven equivalent in both directions
         results = []
         for root, operations in grouped.values():
-            found = [f for key in self._tree.expand(root.keys)
-                     for f in findings_by_key.get(key, [])]
-            if not found or any(_explains(f) for f in found):
+            keys = [k for k in self._tree.expand(root.keys) if findings_by_key.get(k)]
+            found = [f for k in keys for f in findings_by_key[k]]
+            if not found:
                 continue
-            if not any(JUDGEABLE.match(f.rule_id) or f.rule_id == "unclassified-change"
-                       for f in found):
-                # Only additions and removals the rules judge by policy (a new response
-                # property, a removed optional one): nothing for the judge to add.
-                continue
-            rule_id = ROOT_RULES.get((root.kind, root.direction))
-            if rule_id is None:
+            flagged = [f for f in found if f.level is not Level.SAFE and _overrulable(f)]
+            explained = any(_explains(f) for f in found)
+            if not flagged and explained:
                 continue
             verdict = self.verdict(root.old, root.new, root.direction)
-            if verdict.outcome != self._outcome.INCOMPATIBLE or verdict.witness is None:
+            compatible = verdict.outcome == self._outcome.COMPATIBLE
+            for key in keys:
+                proven_equal[key] = proven_equal.get(key, True) and compatible
+            if compatible and any(f.level is not Level.SAFE and not _overrulable(f)
+                                  for f in found):
+                # Findings about behaviour (a "removed" property that only moved into an
+                # allOf branch) stand unless the schemas are equivalent both ways.
+                back = self.verdict(root.old, root.new, root.direction.flipped())
+                if back.outcome == self._outcome.COMPATIBLE:
+                    for key in keys:
+                        equivalent.add(key)
+            rule_id = ROOT_RULES.get((root.kind, root.direction))
+            if (explained or rule_id is None or verdict.outcome != self._outcome.INCOMPATIBLE
+                    or verdict.witness is None):
                 continue
             rule = CATALOGUE[rule_id]
             results.append(Finding(
@@ -138,7 +171,24 @@ class SemanticBridge:
                 witness=verdict.witness,
                 note=verdict.reason or None,
             ))
+        for key, equal in proven_equal.items():
+            if equal:
+                both_ways = key in equivalent
+                findings_by_key[key] = [
+                    replace(f, level=Level.SAFE, witness=None,
+                            note="the schema as a whole accepts the same instances")
+                    if f.level is not Level.SAFE and not NEVER_DOWNGRADED.match(f.rule_id)
+                    and (both_ways or _overrulable(f)) else f
+                    for f in findings_by_key[key]
+                ]
         return results
+
+
+def _overrulable(finding: Finding) -> bool:
+    """Keyword findings about accepted instances, which a proof of equivalence overrules."""
+    if NEVER_DOWNGRADED.match(finding.rule_id):
+        return False
+    return bool(JUDGEABLE.match(finding.rule_id)) or finding.rule_id == "unclassified-change"
 
 
 def _explains(finding: Finding) -> bool:
