@@ -15,6 +15,7 @@ Each case is a folder with its input file(s) and an ``expected.yaml``:
                               #   true: it must get a request, false: it must get none
     symlinks: {name: target}  # symbolic links to create in the case folder first
     inert: true               # render every available format; spec text must stay inert
+    timeout: 20               # seconds, instead of the default (for known-slow gaps)
     xfail: "reason"           # a known gap, kept as data (strict: it must still fail)
 
 The case folder is copied to a temporary directory and the CLI runs there, so messages name
@@ -80,6 +81,7 @@ class Case:
     serve: bool | None = None
     symlinks: dict[str, str] = field(default_factory=dict)
     inert: bool = False
+    timeout: float = TIMEOUT_SECONDS
 
 
 def _default_side(folder: Path, *names: str) -> str | None:
@@ -108,6 +110,7 @@ def _load_case(folder: Path) -> Case:
         serve=spec.get("serve"),
         symlinks=dict(spec.get("symlinks", {})),
         inert=bool(spec.get("inert", False)),
+        timeout=float(spec.get("timeout", TIMEOUT_SECONDS)),
     )
 
 
@@ -243,7 +246,7 @@ def test_hostile_case(
     case = _load_case(folder)
     cwd = _prepare(case, tmp_path, loopback_server.server_address[1])
     args = ["diff", case.old, case.new, "--format", "json", *case.args]
-    result = run_specguard(args, cwd)
+    result = run_specguard(args, cwd, timeout=case.timeout)
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == case.exit, result.stderr
     if case.exit == 2:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from specguard.model import DiffReport, Finding, Level
@@ -51,7 +52,10 @@ def render(report: DiffReport, options: RenderOptions) -> str:
             pointer = where.pointer if where is not None else ""
             lines.append(f"    at {inert(pointer)} ({inert(_where(f))})")
             if f.witness is not None:
-                lines.append(f"    witness: {inert(f.witness.explanation)}")
+                instance = json.dumps(f.witness.instance, ensure_ascii=False)
+                if len(instance) > 120:
+                    instance = instance[:117] + "..."
+                lines.append(f"    witness: {inert(instance)} ({inert(f.witness.explanation)})")
             if f.note:
                 lines.append(f"    note: {inert(f.note)}")
             if f.consumers:
