@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Mapping
 
 from specguard.diff import compare
@@ -20,6 +21,14 @@ def diff_specs(
     semantic: bool = True,
 ) -> DiffReport:
     """Compare two loaded specs and judge every change."""
-    tree = compare(old, new)
-    findings = classify(tree, today=today, levels=levels, semantic=semantic)
+    # The walk allocates many short-lived, acyclic objects; the cyclic collector only slows
+    # it down (10-20 %), so pause it for the duration, as the loader does while parsing.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        tree = compare(old, new)
+        findings = classify(tree, today=today, levels=levels, semantic=semantic)
+    finally:
+        if was_enabled:
+            gc.enable()
     return DiffReport(old.root.name, new.root.name, findings)

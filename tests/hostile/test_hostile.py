@@ -15,7 +15,7 @@ Each case is a folder with its input file(s) and an ``expected.yaml``:
                               #   true: it must get a request, false: it must get none
     symlinks: {name: target}  # symbolic links to create in the case folder first
     inert: true               # render every available format; spec text must stay inert
-    timeout: 20               # seconds, instead of the default (for known-slow gaps)
+    timeout: 10               # seconds, instead of the default (for known-slow gaps)
     xfail: "reason"           # a known gap, kept as data (strict: it must still fail)
 
 The case folder is copied to a temporary directory and the CLI runs there, so messages name

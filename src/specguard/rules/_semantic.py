@@ -139,9 +139,19 @@ class SemanticBridge:
             found = [f for k in keys for f in findings_by_key[k]]
             if not found:
                 continue
-            flagged = [f for f in found if f.level is not Level.SAFE and _overrulable(f)]
             explained = any(_explains(f) for f in found)
-            if not flagged and explained:
+            # Keys whose findings a proof of equivalence could still downgrade: skip the
+            # judge once another root reaching them was not compatible (all must be).
+            open_keys = [k for k in keys if proven_equal.get(k, True) and any(
+                f.level is not Level.SAFE and not NEVER_DOWNGRADED.match(f.rule_id)
+                for f in findings_by_key[k])]
+            rule_id = ROOT_RULES.get((root.kind, root.direction))
+            wants_root_finding = not explained and rule_id is not None and not (
+                # Only changes response policy deems safe (a new property, a tighter
+                # bound): clients tolerate them, nothing for the judge to refute.
+                root.direction is Direction.RESPONSE
+                and not any(_overrulable(f) for f in found))
+            if not open_keys and not wants_root_finding:
                 continue
             verdict = self.verdict(root.old, root.new, root.direction)
             compatible = verdict.outcome == self._outcome.COMPATIBLE
@@ -153,12 +163,11 @@ class SemanticBridge:
                 # allOf branch) stand unless the schemas are equivalent both ways.
                 back = self.verdict(root.old, root.new, root.direction.flipped())
                 if back.outcome == self._outcome.COMPATIBLE:
-                    for key in keys:
-                        equivalent.add(key)
-            rule_id = ROOT_RULES.get((root.kind, root.direction))
-            if (explained or rule_id is None or verdict.outcome != self._outcome.INCOMPATIBLE
+                    equivalent.update(keys)
+            if (not wants_root_finding or verdict.outcome != self._outcome.INCOMPATIBLE
                     or verdict.witness is None):
                 continue
+            assert rule_id is not None
             rule = CATALOGUE[rule_id]
             results.append(Finding(
                 rule_id=rule.id,

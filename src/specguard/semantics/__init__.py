@@ -70,6 +70,9 @@ class _Side:
 
 
 _MAX_CANDIDATES = 6
+# Work one Judge (one diff) may spend in all; past it, the remaining pairs are "unknown" and
+# their keyword findings stand. Deterministic: the same inputs give the same verdicts.
+TOTAL_STEP_BUDGET = 400_000
 
 _LABELS = {
     None: ("the first schema accepts it", "the second rejects it"),
@@ -97,6 +100,7 @@ class Judge:
         self._formats = Formats(FORMAT_CHECKERS)
         self._engines: dict[Context, Engine] = {}
         self._verdicts: dict[tuple[Any, ...], Verdict] = {}
+        self.steps_spent = 0
 
     def is_subschema(
         self,
@@ -173,8 +177,13 @@ class Judge:
     def _decide(self, sub: _Side, sup: _Side, context: Context, label: Context | None) -> Verdict:
         if sub.schema is sup.schema and sub.base == sup.base and sub.dialect == sup.dialect:
             return Verdict(Outcome.COMPATIBLE, None, "the same schema")
+        if self.steps_spent > TOTAL_STEP_BUDGET:
+            return Verdict(Outcome.UNKNOWN, None, "the judge's budget for this diff is spent")
         engine = self._engine(context)
         result = engine.decide(sub.schema, sub.base, sub.dialect, sup.schema, sup.base, sup.dialect)
+        self.steps_spent += engine.steps
+        if engine.poisoned:
+            del self._engines[context]
         if isinstance(result, Proved):
             return Verdict(Outcome.COMPATIBLE, None, "proved: every instance stays valid")
         if isinstance(result, Unknown):

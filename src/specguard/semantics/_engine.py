@@ -75,6 +75,9 @@ BOTTOM_CANON: Canon = tuple(() for _ in TYPES)
 
 _MAX_ATOMS = 64  # per type, after a product; beyond this we stop and say "undecided"
 _MAX_DEPTH = 12  # nesting depth when building sample instances
+# Units of work (intersections, membership tests, candidates, inclusion checks) one decision
+# may take. Deterministic, unlike a time limit, so a verdict does not depend on the machine.
+STEP_BUDGET = 15_000
 _SAMPLE_ORDER: tuple[JsonType, ...] = ("null", "boolean", "number", "string", "object", "array")
 _MISSING = object()
 
@@ -97,6 +100,10 @@ class Unknown:
 
 Result = Proved | Refuted | Unknown
 PROVED = Proved()
+
+
+class _BudgetExceeded(Exception):
+    """One decision used up :data:`STEP_BUDGET`; the engine's memo state is abandoned."""
 
 
 class _RefFailure(Exception):
@@ -166,6 +173,10 @@ class Engine:
         self._ref_memo: dict[tuple[str, str], tuple[str, Any] | str] = {}
         self._hidden_memo: dict[tuple[int, str], bool] = {}
         self._const_nodes: dict[Hashable, Node] = {}
+        self._steps = 0
+        # Set when a decision was cut short: in-progress (coinductive) assumptions may be
+        # left behind, so the owner must discard this engine.
+        self.poisoned = False
 
     # -----------------------------------------------------------------------------------------
     # Nodes and references
@@ -220,6 +231,7 @@ class Engine:
     # Canonical form
 
     def canon(self, sch: Sch) -> Canon:
+        self._tick()
         known = self._sch_memo.get(sch.key)
         if known is not None:
             return known
@@ -640,6 +652,7 @@ class Engine:
         return result
 
     def _atom_intersect(self, x: Atom, y: Atom) -> list[Atom]:
+        self._tick()
         if isinstance(y, OpaqueAtom) and not isinstance(x, OpaqueAtom):
             x, y = y, x
         if isinstance(x, OpaqueAtom):
@@ -970,6 +983,7 @@ class Engine:
         return result
 
     def _member_atom(self, value: Any, atom: Atom) -> bool | None:
+        self._tick()
         if isinstance(atom, NullAtom):
             return value is None
         if isinstance(atom, BoolAtom):
@@ -1062,6 +1076,7 @@ class Engine:
         return list(dedupe(sure + maybe))[:limit]
 
     def _atom_candidates(self, atom: Atom, depth: int, limit: int) -> list[Any]:
+        self._tick()
         if isinstance(atom, NullAtom):
             return [None]
         if isinstance(atom, BoolAtom):
@@ -1295,6 +1310,7 @@ class Engine:
         return result
 
     def _check_canon(self, sub: Canon, sup: Canon) -> Result:
+        self._tick()
         deps: set[Hashable] = set()
         unknown: str | None = None
         for i, kind in enumerate(TYPES):
@@ -1330,6 +1346,7 @@ class Engine:
         )
 
     def _atom_in(self, kind: JsonType, atom: Atom, sups: tuple[Atom, ...]) -> Result:
+        self._tick()
         if self._atom_empty(atom):
             return PROVED
         if not sups:
@@ -1671,9 +1688,26 @@ class Engine:
         sup_base: str,
         sup_dialect: Dialect,
     ) -> Result:
+        self._steps = 0
         try:
             return self.check(
                 self.sch(sub, sub_base, sub_dialect), self.sch(sup, sup_base, sup_dialect)
             )
         except RecursionError:
+            self.poisoned = True
             return Unknown("schemas nested too deeply to compare")
+        except _BudgetExceeded:
+            self.poisoned = True
+            return Unknown(f"too complex to decide within {STEP_BUDGET} steps")
+
+    @property
+    def steps(self) -> int:
+        """Units of work the last :meth:`decide` took."""
+        return self._steps
+
+    def _tick(self) -> None:
+        """Count a unit of work; a pathological schema (a product of many oneOfs) stops at
+        the budget with "unknown" instead of running for minutes and gigabytes."""
+        self._steps += 1
+        if self._steps > STEP_BUDGET:
+            raise _BudgetExceeded
