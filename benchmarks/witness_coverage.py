@@ -34,7 +34,7 @@ def main() -> None:
         if isinstance(today, str):
             today = dt.date.fromisoformat(today)
         try:
-            old, new = (load_spec(str(p)) for p in sides)  # type: ignore[arg-type]
+            old, new = (load_spec(str(p)) for p in sides)
             findings = diff_specs(old, new, today=today).findings
         except SpecguardError:  # hostile cases are meant to fail
             continue

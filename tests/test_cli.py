@@ -118,3 +118,20 @@ def test_rules_catalogue_as_json(runner: CliRunner) -> None:
     ids = [r["id"] for r in rules]
     assert len(ids) == len(set(ids)) > 100
     assert all(r["level"] in ("breaking", "warning", "safe") and r["rationale"] for r in rules)
+
+
+def test_lazy_command_table_matches_the_modules() -> None:
+    """Every command a CLI module defines is reachable by name, and nothing else is listed."""
+    import importlib
+
+    from specguard.cli import COMMAND_MODULES
+
+    defined = {}
+    for module_name in set(COMMAND_MODULES.values()):
+        module = importlib.import_module(f"specguard.cli.{module_name}")
+        for command in module.COMMANDS:
+            defined[command.name] = module_name
+    assert defined == COMMAND_MODULES
+    result = CliRunner().invoke(main, ["--help"])
+    for name in COMMAND_MODULES:
+        assert name in result.stdout
