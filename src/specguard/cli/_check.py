@@ -79,6 +79,23 @@ def _summary(report: DiffReport, seconds: float, failed: bool, fail_on: Level | 
     )
 
 
+# Options shared by several commands.
+config_option = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Config file (default: specguard.yaml or pyproject.toml).",
+)
+jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: one per CPU).",
+)
+
+
 @click.command()
 @click.option("--base", required=True, help="Git revision to compare with (e.g. origin/main).")
 @click.option(
@@ -116,26 +133,14 @@ def _summary(report: DiffReport, seconds: float, failed: bool, fail_on: Level | 
     show_default=True,
     help="Lowest level to show.",
 )
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Config file (default: specguard.yaml or pyproject.toml).",
-)
+@config_option
 @click.option(
     "--today",
     type=click.DateTime(["%Y-%m-%d"]),
     default=None,
     help="Date for sunset and ack expiry (default: today).",
 )
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes (default: one per CPU).",
-)
+@jobs_option
 @click.option(
     "--link-base",
     default=None,
@@ -206,13 +211,7 @@ def check(
     default=None,
     help="Acknowledgement file (default: from config).",
 )
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Config file (default: specguard.yaml or pyproject.toml).",
-)
+@config_option
 def ack(
     fingerprint: str,
     reason: str,
@@ -249,26 +248,14 @@ def ack(
     show_default=True,
     help="With --base: revision to describe, or 'worktree'.",
 )
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Config file (default: specguard.yaml or pyproject.toml).",
-)
+@config_option
 @click.option(
     "--today",
     type=click.DateTime(["%Y-%m-%d"]),
     default=None,
     help="Date for sunset policies (default: today).",
 )
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes (default: one per CPU).",
-)
+@jobs_option
 @click.option(
     "--output",
     "-o",
