@@ -1,16 +1,16 @@
-"""Each running service honours its own contract under schemathesis (all phases, small budget)."""
+"""Each running service honours its own contract under `specguard fuzz` (all phases)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
-import schemathesis
-from schemathesis import engine
-from schemathesis.engine import events
+from click.testing import CliRunner
 
 from shop._config import ServiceName
+from specguard.cli import main
 from tests.shop.support import LiveSystem
 
 pytestmark = pytest.mark.redis
@@ -22,50 +22,25 @@ MAX_EXAMPLES = 8
 SEED = 20261130
 
 
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """One failing check, with the curl line that reproduces it."""
-
-    operation: str
-    code: str
-    title: str
-    reproduce: str
-
-
-def fuzz(spec: Path, base_url: str) -> tuple[list[Failure], list[str], int]:
-    """Run schemathesis's engine like ``st run``; return failures, engine errors, cases sent."""
-    config = schemathesis.Config.from_dict(
-        {
-            "seed": SEED,
-            "generation": {"max-examples": MAX_EXAMPLES, "database": "none"},
-            "phases": {"stateful": {"max-steps": 5}},
-        }
+def fuzz(spec: Path, base_url: str, cache: Path) -> tuple[int, dict[str, Any], str]:
+    """Run specguard's own fuzzer against a live service; return exit code, JSON report, stderr."""
+    result = CliRunner(env={"SPECGUARD_CACHE_DIR": str(cache)}).invoke(
+        main,
+        [
+            "fuzz",
+            str(spec),
+            "--url",
+            base_url,
+            "-n",
+            str(MAX_EXAMPLES),
+            "--seed",
+            str(SEED),
+            "--format",
+            "json",
+        ],
     )
-    schema = schemathesis.openapi.from_path(str(spec), config=config)
-    schema.config.update(base_url=base_url)
-    failures: set[Failure] = set()
-    errors: list[str] = []
-    cases = 0
-    for event in engine.from_schema(schema).execute():
-        if isinstance(event, events.ScenarioFinished):
-            cases += len(event.recorder.cases)
-            for nodes in event.recorder.checks.values():
-                for node in nodes:
-                    if node.failure_info is not None:
-                        failure = node.failure_info.failure
-                        failures.add(
-                            Failure(
-                                failure.operation,
-                                failure.code,
-                                failure.title,
-                                node.failure_info.code_sample,
-                            )
-                        )
-        elif isinstance(event, events.NonFatalError):
-            errors.append(f"{event.label}: {event.value}")
-        elif isinstance(event, events.FatalError):
-            raise event.exception
-    return sorted(failures, key=lambda f: (f.operation, f.code)), errors, cases
+    report = json.loads(result.stdout) if result.stdout.strip() else {}
+    return result.exit_code, report, result.stderr
 
 
 @pytest.mark.parametrize("name", list(ServiceName), ids=lambda n: n.value)
@@ -73,10 +48,12 @@ def test_service_honours_its_contract_under_fuzzing(
     shop: LiveSystem, name: ServiceName, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No server error, undocumented status, schema violation or accepted bad input."""
-    monkeypatch.chdir(tmp_path)  # schemathesis and Hypothesis write caches to the cwd
-    failures, errors, cases = fuzz(SPECS / name.spec_file, shop.url(name))
-    assert not errors
-    assert failures == [], "\n".join(
-        f"{f.operation} {f.code} {f.title}\n{f.reproduce}" for f in failures
+    monkeypatch.chdir(tmp_path)  # nothing may be written into the checkout
+    code, report, stderr = fuzz(SPECS / name.spec_file, shop.url(name), tmp_path / "cache")
+    failures = report.get("failures") or []
+    assert code == 0, stderr + "\n".join(
+        f"{f.get('operation')} {f.get('check')}\n{f.get('curl')}" for f in failures
     )
-    assert cases > 50  # the run really exercised the service
+    summary = report["summary"]
+    assert summary["failures"] == 0 and not report["problems"]
+    assert summary["requests"] > 50  # the run really exercised the service
