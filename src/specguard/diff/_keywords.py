@@ -118,12 +118,3 @@ OBJECT_TABLES: dict[str, dict[str, Handling]] = {
     "document": DOCUMENT_FIELDS,
     "components": COMPONENTS_FIELDS,
 }
-
-
-def catch_all_fields(table: dict[str, Handling]) -> tuple[str, ...]:
-    return tuple(name for name, handling in table.items() if handling is Handling.CATCH_ALL)
-
-
-def is_compared_unknown(table: dict[str, Handling], name: str) -> bool:
-    """Unknown, non-extension fields are compared too: never drop a change silently."""
-    return name not in table and not name.startswith("x-")

@@ -445,7 +445,3 @@ def check_version(source: SourceFile) -> None:
             line=source.line("/openapi"),
             hint="specguard reads OpenAPI 3.0.x and 3.1.x",
         )
-
-
-def pointer_join(pointer: str, *tokens: str | int) -> str:
-    return pointer + "".join("/" + encode_token(t) for t in tokens)
