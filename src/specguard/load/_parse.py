@@ -433,6 +433,8 @@ def yaml_line(data: Any, lines: LineTable, pointer: str) -> int | None:
 
 
 _WS = re.compile(r"[ \t\n\r]*")
+# A document written with a fixed indent of spaces: the opener, a newline, then the indent.
+_PRETTY = re.compile(r"[ \t\r\n]*[{\[]\n( +)[^ ]")
 
 
 class JsonLocator:
@@ -448,13 +450,76 @@ class JsonLocator:
         self._scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[attr-defined]
         self._children: dict[int, dict[str, tuple[int, int]] | list[int]] = {}
         self._newlines: list[int] | None = None
+        indent = _PRETTY.match(text)
+        self._indent = len(indent.group(1)) if indent else 0
+        self._pretty: dict[int, dict[str, tuple[int, int]] | list[int]] = {}
 
     def line(self, pointer: str) -> int | None:
         try:
-            position = self._position(decode_pointer(pointer))
+            tokens = decode_pointer(pointer)
+            position = self._pretty_position(tokens) if self._indent else None
+            if position is None:
+                position = self._position(tokens)
         except (ValueError, StopIteration, IndexError, RecursionError):
             return None
         return self._line_at(position)
+
+    def _pretty_position(self, tokens: list[str]) -> int | None:
+        """The same answer as :meth:`_position`, without parsing, for indented JSON.
+
+        In JSON written with a fixed indent (``json.dumps(indent=n)``, most published specs)
+        a key at depth d is the only thing that can start a line with d*n spaces and a quote
+        (strings cannot hold raw newlines), and its container ends at the first line with
+        (d-1)*n spaces and a bracket. Each container on a path is indexed once with a regular
+        expression and cached. On anything else (compact or mixed layout) this returns None
+        and the scanner takes over.
+        """
+        position = _WS.match(self._text, 0).end()  # type: ignore[union-attr]
+        best = position
+        for depth, token in enumerate(tokens):
+            children = self._pretty_children(position, depth)
+            if children is None:
+                return None
+            if isinstance(children, dict):
+                if token not in children:
+                    return best
+                best, position = children[token]
+            else:
+                index = int(token)  # ValueError, as in the scanner, for a non-index
+                if not 0 <= index < len(children):
+                    return best
+                best = position = children[index]
+        return best
+
+    def _pretty_children(
+        self, position: int, depth: int
+    ) -> dict[str, tuple[int, int]] | list[int] | None:
+        known = self._pretty.get(position)
+        if known is not None:
+            return known
+        text = self._text
+        opener = text[position]
+        if opener not in "{[" or text[position + 1 : position + 2] != "\n":
+            return None
+        closer = "}" if opener == "{" else "]"
+        end = text.find("\n" + " " * (depth * self._indent) + closer, position)
+        if end < 0:
+            return None
+        child = re.escape("\n" + " " * ((depth + 1) * self._indent))
+        result: dict[str, tuple[int, int]] | list[int]
+        if opener == "{":
+            result = {}
+            keys = re.compile(child + r'("(?:[^"\\]|\\.)*"):')
+            for match in keys.finditer(text, position, end):
+                raw = match.group(1)
+                key = raw[1:-1] if "\\" not in raw else json.loads(raw)
+                value = _WS.match(text, match.end()).end()  # type: ignore[union-attr]
+                result.setdefault(key, (match.start(1), value))
+        else:
+            items = re.compile(child + r"(?=[^ \]}\r\n])")
+            result = [m.end() for m in items.finditer(text, position, end)]
+        self._pretty[position] = result
+        return result
 
     def _line_at(self, offset: int) -> int:
         import bisect
