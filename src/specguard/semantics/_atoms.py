@@ -11,6 +11,7 @@ expanded lazily by the engine), which is what makes recursive ``$ref`` cheap and
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -662,11 +663,17 @@ def str_empty(a: StrAtom, formats: Formats) -> bool:
 
 
 def str_candidates(a: StrAtom) -> list[str]:
+    return list(_str_candidates(a))
+
+
+@functools.lru_cache(maxsize=8192)
+def _str_candidates(a: StrAtom) -> tuple[str, ...]:
+    # Atoms are frozen values and recur across the schema pairs of one diff.
     seeds: list[str] = []
     for fmt in sorted(a.formats):
         seeds.extend(FORMAT_SAMPLES.get(fmt, ()))
     for pattern in sorted(a.patterns):
-        for example in _regex.examples(pattern):
+        for example in _regex.example_tuple(pattern):
             # unanchored patterns match inside longer strings: those tell patterns apart
             seeds.extend((example, example + "a", "-" + example))
     seeds.extend(["", "a", "x", "0", "a" * a.min_len, "a" * (a.min_len + 1), "not a format"])
@@ -681,7 +688,7 @@ def str_candidates(a: StrAtom) -> list[str]:
     for value in list(out):
         if value in a.excluded:
             out.extend((value + "0", value + "1", "0" + value))
-    return list(dict.fromkeys(out))
+    return tuple(dict.fromkeys(out))
 
 
 # ---------------------------------------------------------------------------------------------

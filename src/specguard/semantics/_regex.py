@@ -46,6 +46,12 @@ def search(pattern: str, text: str) -> bool | None:
     return regex.search(text) is not None
 
 
+@functools.lru_cache(maxsize=4096)
+def example_tuple(pattern: str) -> tuple[str, ...]:
+    """:func:`examples` computed once per pattern (parsing a regex is the costly part)."""
+    return tuple(examples(pattern))
+
+
 def examples(pattern: str) -> Iterator[str]:
     """Yield up to a few strings that contain a match of ``pattern`` (checked with search)."""
     regex = compiled(pattern)
