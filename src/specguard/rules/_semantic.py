@@ -10,7 +10,6 @@ finding of its own (``request-body-schema-narrowed`` and friends).
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -64,15 +63,10 @@ class SemanticBridge:
         self._memo: dict[tuple[int, int, Direction], Any] = {}
 
     @classmethod
-    def create(cls, tree: DiffTree) -> SemanticBridge | None:
-        try:
-            module = importlib.import_module("specguard.semantics")
-        except ImportError:
-            return None
-        judge, outcome = getattr(module, "Judge", None), getattr(module, "Outcome", None)
-        if judge is None or outcome is None:
-            return None
-        return cls(tree, judge, outcome)
+    def create(cls, tree: DiffTree) -> SemanticBridge:
+        from specguard.semantics import Judge, Outcome
+
+        return cls(tree, Judge, Outcome)
 
     def _resolve(self, ref: str, base: str) -> tuple[str, str, Any]:
         side, _, key = base.partition("\x00")
