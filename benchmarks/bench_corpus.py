@@ -137,6 +137,7 @@ def _load_all(location: Path) -> Any:
 
 def measure(name: str, old: Path, new: Path, validate: bool, profile: bool) -> Result:
     """Measure one pair in this process."""
+    from specguard.api import collector_paused
     from specguard.diff import compare
     from specguard.rules import classify
 
@@ -170,12 +171,14 @@ def measure(name: str, old: Path, new: Path, validate: bool, profile: bool) -> R
 
         profiler = cProfile.Profile()
         profiler.enable()
-    start = time.perf_counter()
-    tree = compare(old_spec, new_spec)
-    compared = time.perf_counter() - start
-    start = time.perf_counter()
-    findings = classify(tree)
-    classified = time.perf_counter() - start
+    # as diff_specs does: the collector is paused for the walk and the judge
+    with collector_paused():
+        start = time.perf_counter()
+        tree = compare(old_spec, new_spec)
+        compared = time.perf_counter() - start
+        start = time.perf_counter()
+        findings = classify(tree)
+        classified = time.perf_counter() - start
     if profiler is not None:
         import pstats
 

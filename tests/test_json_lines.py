@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterator
 from typing import Any
 
@@ -38,9 +39,48 @@ def test_fast_path_matches_the_scanner(doc: dict[str, Any], indent: int, ascii_o
                                        ) -> None:
     """For indented JSON, str.find on indentation gives the scanner's answer for any pointer."""
     text = json.dumps(doc, indent=indent, ensure_ascii=ascii_only)
-    fast = JsonLocator(text)
-    slow = JsonLocator(text)
+    fast = JsonLocator(text, json.loads(text))
+    slow = JsonLocator(text, json.loads(text))
     slow._indent = 0  # force the scanner
+    for pointer in pointers(doc):
+        assert fast.line(pointer) == slow.line(pointer), pointer
+
+
+def mixed_layout(value: Any, chooser: random.Random, unit: int, margin: int = 0) -> str:
+    """JSON indented by ``unit`` spaces, except that some containers are written on one line
+    (``"license": { "name": "MIT" }``) and some subtrees use another unit, as hand-edited
+    specs do."""
+    if not isinstance(value, dict | list) or not value or chooser.random() < 0.3:
+        return json.dumps(value, separators=(", ", ": ") if chooser.random() < 0.5 else None)
+    if chooser.random() < 0.15:
+        unit = chooser.choice([1, 2, 3, 4, 8])
+    inner = " " * (margin + unit)
+    if isinstance(value, dict):
+        items = [
+            f"{inner}{json.dumps(key)}: {mixed_layout(child, chooser, unit, margin + unit)}"
+            for key, child in value.items()
+        ]
+        opener, closer = "{", "}"
+    else:
+        items = [f"{inner}{mixed_layout(child, chooser, unit, margin + unit)}" for child in value]
+        opener, closer = "[", "]"
+    return opener + "\n" + ",\n".join(items) + "\n" + " " * margin + closer
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(KEYS, VALUES, min_size=1, max_size=5),
+    st.sampled_from([1, 2, 4]),
+    st.integers(0, 2**32),
+)
+def test_mixed_layouts_match_the_scanner(doc: dict[str, Any], indent: int, seed: int) -> None:
+    """Below a container written inline or indented otherwise the scanner takes over, and
+    answers stay right."""
+    text = mixed_layout(doc, random.Random(seed), indent)
+    assert json.loads(text) == doc
+    fast = JsonLocator(text, json.loads(text))
+    slow = JsonLocator(text, json.loads(text))
+    slow._indent = 0
     for pointer in pointers(doc):
         assert fast.line(pointer) == slow.line(pointer), pointer
 
@@ -48,6 +88,6 @@ def test_fast_path_matches_the_scanner(doc: dict[str, Any], indent: int, ascii_o
 def test_compact_json_uses_the_scanner() -> None:
     """Documents without a fixed indent still get correct lines."""
     text = '{"a": {"b": [1, {"c": 2}]},\n "d": 3}'
-    locator = JsonLocator(text)
+    locator = JsonLocator(text, json.loads(text))
     assert locator.line("/a/b/1/c") == 1
     assert locator.line("/d") == 2

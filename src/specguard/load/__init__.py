@@ -54,7 +54,7 @@ class SourceFile:
         if self.yaml_lines is not None:
             return yaml_line(self.data, self.yaml_lines, pointer)
         if self._json_locator is None:
-            self._json_locator = JsonLocator(self.text)
+            self._json_locator = JsonLocator(self.text, self.data)
         return self._json_locator.line(pointer)
 
     def get(self, pointer: str) -> Any:

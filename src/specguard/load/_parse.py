@@ -13,6 +13,7 @@ numbers Python can convert, no NaN/Infinity and no unpaired surrogates in JSON s
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import re
@@ -433,6 +434,23 @@ def yaml_line(data: Any, lines: LineTable, pointer: str) -> int | None:
 
 
 _WS = re.compile(r"[ \t\n\r]*")
+_LINE_BLOCK = 1 << 16
+# how a JSON value of each parsed type can begin
+_FIRST_CHARS: dict[type, str] = {
+    dict: "{",
+    list: "[",
+    str: '"',
+    bool: "tf",
+    type(None): "n",
+    int: "-0123456789",
+    float: "-0123456789NI",
+}
+
+
+@functools.lru_cache(maxsize=256)
+def _pretty_pattern(outer: str, inner: str, child: str, closer: str) -> re.Pattern[str]:
+    """A line of an indented container: a child at ``outer + inner``, or the closer."""
+    return re.compile("\n" + outer + "(?:(" + inner + child + ")|" + re.escape(closer) + ")")
 # A document written with a fixed indent of spaces: the opener, a newline, then the indent.
 _PRETTY = re.compile(r"[ \t\r\n]*[{\[]\n( +)[^ ]")
 
@@ -445,108 +463,131 @@ class JsonLocator:
     their paths (skipping sibling values with the C scanner) and cache what we saw.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, data: Any) -> None:
         self._text = text
+        self._data = data
         self._scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[attr-defined]
         self._children: dict[int, dict[str, tuple[int, int]] | list[int]] = {}
-        self._newlines: list[int] | None = None
+        self._block_lines: list[int] | None = None
         indent = _PRETTY.match(text)
         self._indent = len(indent.group(1)) if indent else 0
-        self._pretty: dict[int, dict[str, tuple[int, int]] | list[int]] = {}
+        self._pretty: dict[int, dict[str, tuple[int, int]] | list[int] | None] = {}
 
     def line(self, pointer: str) -> int | None:
         try:
-            tokens = decode_pointer(pointer)
-            position = self._pretty_position(tokens) if self._indent else None
-            if position is None:
-                position = self._position(tokens)
+            position = self._position(decode_pointer(pointer))
         except (ValueError, StopIteration, IndexError, RecursionError):
             return None
         return self._line_at(position)
 
-    def _pretty_position(self, tokens: list[str]) -> int | None:
-        """The same answer as :meth:`_position`, without parsing, for indented JSON.
+    def _position(self, tokens: list[str]) -> int:
+        """Offset of the key (or item) the pointer names; the deepest existing one.
 
         In JSON written with a fixed indent (``json.dumps(indent=n)``, most published specs)
         a key at depth d is the only thing that can start a line with d*n spaces and a quote
         (strings cannot hold raw newlines), and its container ends at the first line with
-        (d-1)*n spaces and a bracket. Each container on a path is indexed once with a regular
-        expression and cached. On anything else (compact or mixed layout) this returns None
-        and the scanner takes over.
+        (d-1)*n spaces and a bracket: such containers are indexed with a regular expression,
+        without parsing. From the first container laid out otherwise (compact, inline, mixed)
+        down, the C scanner indexes them instead. Either index is cached per container.
         """
         position = _WS.match(self._text, 0).end()  # type: ignore[union-attr]
         best = position
+        pretty = self._indent > 0
+        node = self._data
         for depth, token in enumerate(tokens):
-            children = self._pretty_children(position, depth)
+            children = self._pretty_children(position, depth, node) if pretty else None
             if children is None:
-                return None
+                pretty = False
+                children = self._children.get(position)
+                if children is None:
+                    children = self._children[position] = self._scan_container(position)
             if isinstance(children, dict):
                 if token not in children:
                     return best
                 best, position = children[token]
+                node = node.get(token) if isinstance(node, dict) else None
             else:
-                index = int(token)  # ValueError, as in the scanner, for a non-index
+                index = int(token)  # ValueError for a non-index, as a pointer must not be
                 if not 0 <= index < len(children):
                     return best
                 best = position = children[index]
+                node = node[index] if isinstance(node, list) and index < len(node) else None
         return best
 
     def _pretty_children(
-        self, position: int, depth: int
+        self, position: int, depth: int, node: Any
     ) -> dict[str, tuple[int, int]] | list[int] | None:
-        known = self._pretty.get(position)
-        if known is not None:
-            return known
+        if position in self._pretty:
+            return self._pretty[position]
         text = self._text
         opener = text[position]
         if opener not in "{[" or text[position + 1 : position + 2] != "\n":
             return None
+        # one pass over the container: each line at the child indent starts a child, the first
+        # line at the container's own indent closes it
         closer = "}" if opener == "{" else "]"
-        end = text.find("\n" + " " * (depth * self._indent) + closer, position)
-        if end < 0:
-            return None
-        child = re.escape("\n" + " " * ((depth + 1) * self._indent))
-        result: dict[str, tuple[int, int]] | list[int]
-        if opener == "{":
-            result = {}
-            keys = re.compile(child + r'("(?:[^"\\]|\\.)*"):')
-            for match in keys.finditer(text, position, end):
-                raw = match.group(1)
+        outer = " " * (depth * self._indent)
+        inner = " " * self._indent
+        child = r'("(?:[^"\\]|\\.)*"):' if opener == "{" else r"(?=[^ \]}\r\n])"
+        lines = _pretty_pattern(outer, inner, child, closer)
+        result: dict[str, tuple[int, int]] | list[int] = {} if opener == "{" else []
+        starts: list[int] = []
+        closed = False
+        for match in lines.finditer(text, position):
+            if match.start() != position + 1 and not starts:
+                break  # the first line inside is not at the child indent: laid out otherwise
+            if match.group(1) is None:
+                closed = True
+                break
+            if isinstance(result, dict):
+                raw = match.group(2)
                 key = raw[1:-1] if "\\" not in raw else json.loads(raw)
                 value = _WS.match(text, match.end()).end()  # type: ignore[union-attr]
-                result.setdefault(key, (match.start(1), value))
-        else:
-            items = re.compile(child + r"(?=[^ \]}\r\n])")
-            result = [m.end() for m in items.finditer(text, position, end)]
+                result.setdefault(key, (match.start(2), value))
+            else:
+                value = match.end()
+                result.append(value)
+            starts.append(value)
+        if not (closed and self._agrees(result, starts, node)):
+            self._pretty[position] = None
+            return None
         self._pretty[position] = result
         return result
 
+    def _agrees(
+        self, result: dict[str, tuple[int, int]] | list[int], starts: list[int], node: Any
+    ) -> bool:
+        """Does an index found by indentation name exactly the parsed container's children?
+
+        A container indented unlike the rest of the file would lend its inner lines to the
+        index; the keys (or the count) and the kind of every value must match the parsed node,
+        else the scanner decides.
+        """
+        if isinstance(result, dict):
+            if not isinstance(node, dict) or result.keys() != node.keys():
+                return False
+            values = [node[key] for key in result]
+        else:
+            if not isinstance(node, list) or len(result) != len(node):
+                return False
+            values = node
+        if len(starts) != len(values):
+            return False  # a key written twice
+        text = self._text
+        return all(text[start] in _FIRST_CHARS[type(value)] for start, value in zip(starts, values))
+
     def _line_at(self, offset: int) -> int:
-        import bisect
-
-        if self._newlines is None:
-            self._newlines = [m.start() for m in re.finditer("\n", self._text)]
-        return bisect.bisect_right(self._newlines, offset - 1) + 1
-
-    def _position(self, tokens: list[str]) -> int:
-        """Offset of the key (or item) the pointer names; the deepest existing one."""
-        position = _WS.match(self._text, 0).end()  # type: ignore[union-attr]
-        best = position
-        for token in tokens:
-            children = self._children.get(position)
-            if children is None:
-                children = self._scan_container(position)
-                self._children[position] = children
-            if isinstance(children, dict):
-                if token not in children:
-                    return best
-                best, position = children[token]
-            else:
-                index = int(token)
-                if not 0 <= index < len(children):
-                    return best
-                best = position = children[index]
-        return best
+        # newlines counted per block once (C speed), then within one block per query: a list of
+        # every newline offset of a 12 MB document costs more than all the lookups together
+        if self._block_lines is None:
+            text = self._text
+            counts = [0]
+            for start in range(0, len(text), _LINE_BLOCK):
+                counts.append(counts[-1] + text.count("\n", start, start + _LINE_BLOCK))
+            self._block_lines = counts
+        block = offset // _LINE_BLOCK
+        start = block * _LINE_BLOCK
+        return self._block_lines[block] + self._text.count("\n", start, offset) + 1
 
     def _scan_container(self, start: int) -> dict[str, tuple[int, int]] | list[int]:
         text = self._text

@@ -98,7 +98,8 @@ class Values:
         return hash(self.keys)
 
     def __contains__(self, value: Any) -> bool:
-        return hkey(value) in self.keys
+        # most sets are empty (no enum/not): do not hash a whole sample object for nothing
+        return bool(self.keys) and hkey(value) in self.keys
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self.items)

@@ -73,6 +73,7 @@ IDX: dict[str, int] = {t: i for i, t in enumerate(TYPES)}
 TOP_CANON: Canon = tuple((full(t),) for t in TYPES)
 BOTTOM_CANON: Canon = tuple(() for _ in TYPES)
 
+_MEMBER_MEMO_SIZE = 200_000  # remembered membership verdicts of containers, per engine
 _MAX_ATOMS = 64  # per type, after a product; beyond this we stop and say "undecided"
 _MAX_DEPTH = 12  # nesting depth when building sample instances
 # Units of work (intersections, membership tests, candidates, inclusion checks) one decision
@@ -173,6 +174,13 @@ class Engine:
         self._ref_memo: dict[tuple[str, str], tuple[str, Any] | str] = {}
         self._hidden_memo: dict[tuple[int, str], bool] = {}
         self._const_nodes: dict[Hashable, Node] = {}
+        # per object atom (by id, the atom kept alive): its rules by property name, the rules
+        # that are not by name, and the key schemas computed so far
+        self._key_index: dict[
+            int, tuple[ObjAtom, dict[str, list[Sch]], tuple[Rule, ...], dict[str, Sch]]
+        ] = {}
+        self._member_memo: dict[tuple[int, int], tuple[Any, Atom, bool | None]] = {}
+        self._candidate_memo: dict[tuple[frozenset[Hashable], int, int], tuple[Any, ...]] = {}
         self._steps = 0
         # Set when a decision was cut short: in-progress (coinductive) assumptions may be
         # left behind, so the owner must discard this engine.
@@ -835,13 +843,22 @@ class Engine:
             # exactly one branch: each branch minus all the others
             complements = [self._complement_atoms(kind, atoms) for atoms in lists]
             result: list[Atom] = []
+            exact = True
             for j, atoms in enumerate(lists):
                 acc = list(atoms)
                 for k, complement in enumerate(complements):
                     if k != j:
                         acc = list(self._product(kind, acc, list(complement)))
+                        # once a piece is opaque (or too many) the answer is the opaque
+                        # union below: carrying on only multiplies opaque atoms
+                        if any(isinstance(a, OpaqueAtom) for a in acc):
+                            exact = False
+                            break
                 result.extend(acc)
-            if len(result) > _MAX_ATOMS or any(isinstance(a, OpaqueAtom) for a in result):
+                if not exact or len(result) > _MAX_ATOMS:
+                    exact = False
+                    break
+            if not exact:
                 reason = "oneOf with overlapping branches that cannot be told apart exactly"
                 upper = _dedupe_atoms(_expand(together))
                 out.append((OpaqueAtom(kind, reason, upper, one_of=tuple(lists)),))
@@ -863,7 +880,24 @@ class Engine:
 
     def key_schema(self, atom: ObjAtom, key: str) -> Sch:
         """The conjunction of every rule of ``atom`` that applies to ``key``."""
-        return TOP.conj(*(rule.sch for rule in atom.rules if rule.matches(key) is not False))
+        # Objects of real specs have dozens of properties and every key of every sample is
+        # looked up: scanning all rules per key made membership quadratic.
+        index = self._key_index.get(id(atom))
+        if index is None or index[0] is not atom:
+            by_name: dict[str, list[Sch]] = {}
+            for rule in atom.rules:
+                if rule.kind == "name":
+                    by_name.setdefault(rule.name, []).append(rule.sch)
+            others = tuple(rule for rule in atom.rules if rule.kind != "name")
+            index = self._key_index[id(atom)] = (atom, by_name, others, {})
+        _, by_name, others, known = index
+        found = known.get(key)
+        if found is None:
+            found = known[key] = TOP.conj(
+                *by_name.get(key, ()),
+                *(rule.sch for rule in others if rule.matches(key) is not False),
+            )
+        return found
 
     @staticmethod
     def _names(*atoms: ObjAtom) -> list[str]:
@@ -1005,9 +1039,20 @@ class Engine:
             if False in verdicts:
                 return False
             return None if None in verdicts else True
+        # Samples are shared between the candidates built around them and judged against the
+        # same atoms again and again: remember container verdicts by identity (both kept alive).
+        memo_key = (id(value), id(atom))
+        known = self._member_memo.get(memo_key)
+        if known is not None and known[0] is value and known[1] is atom:
+            return known[2]
         if isinstance(atom, ArrAtom):
-            return self._arr_member(value, atom)
-        return self._obj_member(value, atom)
+            verdict = self._arr_member(value, atom)
+        else:
+            verdict = self._obj_member(value, atom)
+        if len(self._member_memo) > _MEMBER_MEMO_SIZE:
+            self._member_memo.clear()
+        self._member_memo[memo_key] = (value, atom, verdict)
+        return verdict
 
     def _arr_member(self, value: Any, atom: ArrAtom) -> bool | None:
         if not isinstance(value, list):
@@ -1021,8 +1066,15 @@ class Engine:
         if value in atom.excluded:
             return False
         result: bool | None = None if atom.opaque else True
+        # witnesses for maxItems repeat one sample object hundreds of times: judge it once
+        seen: dict[tuple[int, int], bool | None] = {}
+        rest = len(atom.prefix)
         for i, item in enumerate(value):
-            verdict = self.member(item, atom.at(i))
+            slot = (id(item), min(i, rest))
+            if slot in seen:
+                verdict = seen[slot]
+            else:
+                verdict = seen[slot] = self.member(item, atom.at(i))
             if verdict is False:
                 return False
             if verdict is None:
@@ -1060,6 +1112,14 @@ class Engine:
     def candidates(self, sch: Sch, depth: int, limit: int) -> list[Any]:
         if depth > _MAX_DEPTH:
             return []
+        memo_key = (sch.key, depth, limit)
+        known = self._candidate_memo.get(memo_key)
+        if known is None:
+            # the same property schemas are sampled again for every object built around them
+            known = self._candidate_memo[memo_key] = tuple(self._candidates(sch, depth, limit))
+        return list(known)
+
+    def _candidates(self, sch: Sch, depth: int, limit: int) -> list[Any]:
         canon = self.canon(sch)
         sure: list[Any] = []
         maybe: list[Any] = []
@@ -1410,6 +1470,14 @@ class Engine:
     def _structure_in(self, kind: JsonType, atom: Atom, sups: tuple[Atom, ...]) -> Result:
         results: list[Result] = []
         exact = [s for s in sups if not isinstance(s, OpaqueAtom)]
+        if len(exact) > 1:
+            # A union of many object shapes (anyOf of event types...): one instance of ``atom``
+            # rules out every branch that rejects it, before any structural comparison.
+            probe = self._first(self._atom_candidates(atom, 0, 1), atom)
+            if probe is not _MISSING and self._member_atom(probe, atom) is True:
+                if self._member_list(probe, sups) is False:
+                    return Refuted(probe)
+                exact = [s for s in exact if self._member_atom(probe, s) is not False]
         for sup in exact:
             result = self._structure_sub(atom, sup)
             if isinstance(result, Proved):
