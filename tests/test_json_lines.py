@@ -55,9 +55,10 @@ def mixed_layout(value: Any, chooser: random.Random, unit: int, margin: int = 0)
     if chooser.random() < 0.15:
         unit = chooser.choice([1, 2, 3, 4, 8])
     inner = " " * (margin + unit)
+    colon = chooser.choice([": ", " : "])  # Adyen's specs write "key" : value
     if isinstance(value, dict):
         items = [
-            f"{inner}{json.dumps(key)}: {mixed_layout(child, chooser, unit, margin + unit)}"
+            f"{inner}{json.dumps(key)}{colon}{mixed_layout(child, chooser, unit, margin + unit)}"
             for key, child in value.items()
         ]
         opener, closer = "{", "}"
@@ -91,3 +92,13 @@ def test_compact_json_uses_the_scanner() -> None:
     locator = JsonLocator(text, json.loads(text))
     assert locator.line("/a/b/1/c") == 1
     assert locator.line("/d") == 2
+
+
+def test_space_before_colon_is_indexed_without_the_scanner() -> None:
+    """Adyen's specs write ``"key" : value``; lines were once all reported as line 1."""
+    doc = {"components": {"schemas": {"A": {"maxLength": 5}, "B": {"type": "string"}}}}
+    text = json.dumps(doc, indent=2, separators=(",", " : "))
+    locator = JsonLocator(text, doc)
+    assert locator.line("/components/schemas/B/type") == 8
+    assert locator.line("/components/schemas/A/maxLength") == 5
+    assert locator._children == {}  # answered by the indentation index alone

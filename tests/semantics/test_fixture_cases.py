@@ -154,3 +154,49 @@ def test_explained_case(folder: Path) -> None:
     expected = yaml.safe_load((folder / "expected.yaml").read_text())
     assert expected["findings"] == [{"witness": True}]
     assert _refuted_sites(folder, None) >= 1
+
+
+@pytest.mark.parametrize("folder", EQUIVALENT + BREAKING + EXPLAINED, ids=_name)
+def test_proof_only_agrees_on_compatibility(folder: Path) -> None:
+    """Asking only for a proof (no counterexample) proves exactly what the full judge proves,
+    in both directions, and never answers INCOMPATIBLE (it has no witness to show)."""
+    old, new = load_case(folder)
+    old_sites, new_sites = sites(old), sites(new)
+    kwargs: dict[str, Any] = {"old_dialect": dialect_of(old), "new_dialect": dialect_of(new)}
+    compared = 0
+    for label, before in old_sites.items():
+        after = new_sites.get(label)
+        if after is None:
+            continue
+        for check in ("request_compatible", "response_compatible"):
+            # a fresh judge per mode: neither may lean on the other's memo
+            full = getattr(_judge(old, new), check)(
+                before.schema, before.base, after.schema, after.base, **kwargs
+            )
+            proof = getattr(_judge(old, new), check)(
+                before.schema, before.base, after.schema, after.base, witness=False, **kwargs
+            )
+            assert proof.outcome is not Outcome.INCOMPATIBLE and proof.witness is None
+            assert (proof.outcome is Outcome.COMPATIBLE) == (
+                full.outcome is Outcome.COMPATIBLE
+            ), (label, check, full.reason, proof.reason)
+            compared += 1
+    assert compared
+
+
+def test_a_proof_only_answer_does_not_stand_in_for_a_witness() -> None:
+    """A pair first judged proof-only and then with a witness gets its witness."""
+    folder = BREAKING[0]
+    old, new = load_case(folder)
+    judge = _judge(old, new)
+    expected = yaml.safe_load((folder / "expected.yaml").read_text())
+    kind = KIND_OF_RULE[expected["findings"][0]["id"]]
+    label, before = next((k, s) for k, s in sites(old).items() if s.kind == kind)
+    after = sites(new)[label]
+    context = _context(before)
+    check = judge.response_compatible if context == "response" else judge.request_compatible
+    kwargs: dict[str, Any] = {"old_dialect": dialect_of(old), "new_dialect": dialect_of(new)}
+    first = check(before.schema, before.base, after.schema, after.base, witness=False, **kwargs)
+    assert first.outcome is Outcome.UNKNOWN
+    second = check(before.schema, before.base, after.schema, after.base, **kwargs)
+    assert second.outcome is Outcome.INCOMPATIBLE and second.witness is not None

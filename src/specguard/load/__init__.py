@@ -175,6 +175,9 @@ class Spec:
         self._paths: dict[str, PurePosixPath] = {root.key: root_path}
         # (referring file, address as written) -> file: resolving is on the differ's hot path.
         self._opened: dict[tuple[str, str], SourceFile] = {}
+        # documents never change once loaded: a $ref string written in one file always leads
+        # to the same node, and the differ follows the same few hundred refs thousands of times
+        self._resolved: dict[tuple[str, str], tuple[SourceFile, str, Any]] = {}
 
     @property
     def data(self) -> Any:
@@ -213,6 +216,15 @@ class Spec:
             raise
 
     def _resolve(self, ref: str, base: SourceFile) -> tuple[SourceFile, str, Any]:
+        if isinstance(ref, str):
+            known = self._resolved.get((base.key, ref))
+            if known is not None:
+                return known
+        resolved = self._resolve_new(ref, base)
+        self._resolved[(base.key, ref)] = resolved
+        return resolved
+
+    def _resolve_new(self, ref: str, base: SourceFile) -> tuple[SourceFile, str, Any]:
         if not isinstance(ref, str):
             raise RefError("$ref must be a string", file=base.name)
         address, _, fragment = ref.partition("#")

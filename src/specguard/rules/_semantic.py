@@ -60,7 +60,6 @@ class SemanticBridge:
         self._judge = judge_cls(self._resolve, dialect="3.1" if tree.new.is_31 else "3.0")
         self._dialects = {"old_dialect": "3.1" if tree.old.is_31 else "3.0",
                           "new_dialect": "3.1" if tree.new.is_31 else "3.0"}
-        self._memo: dict[tuple[int, int, Direction], Any] = {}
 
     @classmethod
     def create(cls, tree: DiffTree) -> SemanticBridge:
@@ -74,19 +73,14 @@ class SemanticBridge:
         file, pointer, node = spec.resolve(ref, spec.files[key])
         return f"{side}\x00{file.key}", f"{side}\x00{file.key}#{pointer}", node
 
-    def verdict(self, old: Node, new: Node, direction: Direction) -> Any:
-        key = (id(old.value), id(new.value), direction)
-        known = self._memo.get(key)
-        if known is None:
-            old_base, new_base = f"old\x00{old.file.key}", f"new\x00{new.file.key}"
-            if direction is Direction.RESPONSE:
-                known = self._judge.response_compatible(old.value, old_base, new.value, new_base,
-                                                        **self._dialects)
-            else:
-                known = self._judge.request_compatible(old.value, old_base, new.value, new_base,
-                                                       **self._dialects)
-            self._memo[key] = known
-        return known
+    def verdict(self, old: Node, new: Node, direction: Direction, *, witness: bool = True) -> Any:
+        """The judge's verdict; ``witness=False`` when only a proof of compatibility matters
+        (cheaper: no counterexample is built, the outcome is never INCOMPATIBLE)."""
+        old_base, new_base = f"old\x00{old.file.key}", f"new\x00{new.file.key}"
+        check = (self._judge.response_compatible if direction is Direction.RESPONSE
+                 else self._judge.request_compatible)
+        # the judge memoises per schema pair and mode
+        return check(old.value, old_base, new.value, new_base, witness=witness, **self._dialects)
 
     def adjust(self, finding: Finding, pair: tuple[Node, Node] | None) -> Finding:
         """Downgrade a keyword finding the judge disproves; attach the witness it proves."""
@@ -147,7 +141,7 @@ class SemanticBridge:
                 and not any(_overrulable(f) for f in found))
             if not open_keys and not wants_root_finding:
                 continue
-            verdict = self.verdict(root.old, root.new, root.direction)
+            verdict = self.verdict(root.old, root.new, root.direction, witness=wants_root_finding)
             compatible = verdict.outcome == self._outcome.COMPATIBLE
             for key in keys:
                 proven_equal[key] = proven_equal.get(key, True) and compatible
@@ -155,7 +149,7 @@ class SemanticBridge:
                                   for f in found):
                 # Findings about behaviour (a "removed" property that only moved into an
                 # allOf branch) stand unless the schemas are equivalent both ways.
-                back = self.verdict(root.old, root.new, root.direction.flipped())
+                back = self.verdict(root.old, root.new, root.direction.flipped(), witness=False)
                 if back.outcome == self._outcome.COMPATIBLE:
                     equivalent.update(keys)
             if (not wants_root_finding or verdict.outcome != self._outcome.INCOMPATIBLE

@@ -100,6 +100,7 @@ class Judge:
         self._formats = Formats(FORMAT_CHECKERS)
         self._engines: dict[Context, Engine] = {}
         self._verdicts: dict[tuple[Any, ...], Verdict] = {}
+        self._proofs: dict[tuple[Any, ...], Verdict] = {}  # proof-only answers, not proved
         self.steps_spent = 0
 
     def is_subschema(
@@ -133,13 +134,19 @@ class Judge:
         *,
         old_dialect: Literal["3.0", "3.1"] | None = None,
         new_dialect: Literal["3.0", "3.1"] | None = None,
+        witness: bool = True,
     ) -> Verdict:
-        """Does the new request schema accept everything the old one did (old ⊆ new)?"""
+        """Does the new request schema accept everything the old one did (old ⊆ new)?
+
+        ``witness=False`` asks only whether this is proved: no counterexample is built or
+        verified, so the outcome is COMPATIBLE or UNKNOWN, never INCOMPATIBLE.
+        """
         return self._judge(
             _Side(old, old_base, old_dialect or self._dialect),
             _Side(new, new_base, new_dialect or self._dialect),
             "request",
             "request",
+            witness,
         )
 
     def response_compatible(
@@ -151,13 +158,18 @@ class Judge:
         *,
         old_dialect: Literal["3.0", "3.1"] | None = None,
         new_dialect: Literal["3.0", "3.1"] | None = None,
+        witness: bool = True,
     ) -> Verdict:
-        """Is everything the new response schema allows already allowed by the old (new ⊆ old)?"""
+        """Is everything the new response schema allows already allowed by the old (new ⊆ old)?
+
+        ``witness`` as for :meth:`request_compatible`.
+        """
         return self._judge(
             _Side(new, new_base, new_dialect or self._dialect),
             _Side(old, old_base, old_dialect or self._dialect),
             "response",
             "response",
+            witness,
         )
 
     def _engine(self, context: Context) -> Engine:
@@ -167,20 +179,38 @@ class Judge:
             self._engines[context] = engine
         return engine
 
-    def _judge(self, sub: _Side, sup: _Side, context: Context, label: Context | None) -> Verdict:
+    def _judge(
+        self,
+        sub: _Side,
+        sup: _Side,
+        context: Context,
+        label: Context | None,
+        witness: bool = True,
+    ) -> Verdict:
         key = (*sub.key, *sup.key, context, label)
         known = self._verdicts.get(key)
+        if known is None and not witness:
+            known = self._proofs.get(key)
         if known is None:
-            known = self._verdicts[key] = self._decide(sub, sup, context, label)
+            known = self._decide(sub, sup, context, label, witness)
+            # a proof-only answer settles a later request for a witness only when it is a proof
+            if witness or known.outcome is Outcome.COMPATIBLE:
+                self._verdicts[key] = known
+            else:
+                self._proofs[key] = known
         return known
 
-    def _decide(self, sub: _Side, sup: _Side, context: Context, label: Context | None) -> Verdict:
+    def _decide(
+        self, sub: _Side, sup: _Side, context: Context, label: Context | None, witness: bool
+    ) -> Verdict:
         if sub.schema is sup.schema and sub.base == sup.base and sub.dialect == sup.dialect:
             return Verdict(Outcome.COMPATIBLE, None, "the same schema")
         if self.steps_spent > TOTAL_STEP_BUDGET:
             return Verdict(Outcome.UNKNOWN, None, "the judge's budget for this diff is spent")
         engine = self._engine(context)
-        result = engine.decide(sub.schema, sub.base, sub.dialect, sup.schema, sup.base, sup.dialect)
+        result = engine.decide(
+            sub.schema, sub.base, sub.dialect, sup.schema, sup.base, sup.dialect, witness=witness
+        )
         self.steps_spent += engine.steps
         if engine.poisoned:
             del self._engines[context]
@@ -188,6 +218,8 @@ class Judge:
             return Verdict(Outcome.COMPATIBLE, None, "proved: every instance stays valid")
         if isinstance(result, Unknown):
             return Verdict(Outcome.UNKNOWN, None, result.reason)
+        if not witness:
+            return Verdict(Outcome.UNKNOWN, None, "not proved (no counterexample was asked for)")
         assert isinstance(result, Refuted)
         accepts, rejects = _LABELS[label]
         failure = ""

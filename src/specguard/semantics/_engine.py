@@ -165,6 +165,8 @@ class Engine:
         self._visiting: set[Hashable] = set()
         self._cycle_hits = 0
         self._check_memo: dict[tuple[frozenset[Hashable], frozenset[Hashable]], Result] = {}
+        self._proof_memo: dict[tuple[frozenset[Hashable], frozenset[Hashable]], Result] = {}
+        self._witness = True  # whether the current decision wants a counterexample
         self._in_progress: set[Hashable] = set()
         self._empty_memo: dict[frozenset[Hashable], bool] = {}
         self._empty_progress: set[frozenset[Hashable]] = set()
@@ -1180,7 +1182,7 @@ class Engine:
                 used.add(hkey(options[0]))
                 built.append(options[0])
             else:
-                if self._arr_member(built, atom) is not False:
+                if self._member_atom(built, atom) is not False:
                     out.append(built)
         return out
 
@@ -1224,7 +1226,7 @@ class Engine:
         out.append(first)
         for name, value in pool[: max(0, limit - 1)]:
             out.append({**first, name: value})
-        return [o for o in out if self._obj_member(o, atom) is not False]
+        return [o for o in out if self._member_atom(o, atom) is not False]
 
     # -----------------------------------------------------------------------------------------
     # Structural equality (fast path for unchanged schemas)
@@ -1342,6 +1344,12 @@ class Engine:
             return PROVED
         key = (sub.key, sup.key)
         known = self._check_memo.get(key)
+        if known is None:
+            # answers without a counterexample search only settle a proof-only question, or
+            # any question when they are proofs
+            known = self._proof_memo.get(key)
+            if known is not None and self._witness and not isinstance(known, Proved):
+                known = None
         if known is not None:
             return known
         if key in self._in_progress:
@@ -1366,7 +1374,7 @@ class Engine:
             if deps:
                 return Proved(deps)
             result = PROVED
-        self._check_memo[key] = result
+        (self._check_memo if self._witness else self._proof_memo)[key] = result
         return result
 
     def _check_canon(self, sub: Canon, sup: Canon) -> Result:
@@ -1376,6 +1384,8 @@ class Engine:
         for i, kind in enumerate(TYPES):
             for atom in _expand(sub[i]):
                 result = self._atom_in(kind, atom, sup[i])
+                if not self._witness and not isinstance(result, Proved):
+                    return result  # not proved, whether or not a candidate would hold up
                 if isinstance(result, Refuted):
                     # the sub side may have been over-approximated: keep only real witnesses
                     inside = self._member_canon(result.witness, sub)
@@ -1527,6 +1537,8 @@ class Engine:
         for piece in pieces:
             if self._atom_empty(piece):
                 continue
+            if not self._witness:
+                return None
             for value in self._atom_candidates(piece, 0, 3):
                 if self._member_atom(value, atom) is not False and (
                     self._member_list(value, sups) is False
@@ -1564,6 +1576,8 @@ class Engine:
         narrowed = self._atom_intersect(atom, restriction)
         if not narrowed or all(self._atom_empty(n) for n in narrowed):
             return PROVED
+        if not self._witness:
+            return Unknown(reason)
         for piece in narrowed:
             value = self._first(self._atom_candidates(piece, 0, 3), piece)
             if value is not _MISSING:
@@ -1584,6 +1598,8 @@ class Engine:
             if isinstance(result, Refuted):
                 return result
             if isinstance(result, Unknown):
+                if not self._witness:
+                    return result  # only a proof was asked for, and this part has none
                 unknown = unknown or result.reason
             else:
                 deps.update(result.deps)
@@ -1716,6 +1732,8 @@ class Engine:
             if isinstance(result, Refuted):
                 return result
             if isinstance(result, Unknown):
+                if not self._witness:
+                    return result  # only a proof was asked for, and this part has none
                 unknown = unknown or result.reason
         width = max(len(sub.prefix), len(sup.prefix))
         for i in range(width + 1):
@@ -1728,6 +1746,8 @@ class Engine:
                 pinned = ArrAtom(prefix=prefix, min_items=i + 1)
                 return self._refute_with(sub, pinned, "cannot build an array around an item")
             if isinstance(result, Unknown):
+                if not self._witness:
+                    return result  # only a proof was asked for, and this part has none
                 unknown = unknown or result.reason
             else:
                 deps |= result.deps
@@ -1755,8 +1775,13 @@ class Engine:
         sup: Any,
         sup_base: str,
         sup_dialect: Dialect,
+        *,
+        witness: bool = True,
     ) -> Result:
+        """Is ``sub`` included in ``sup``? ``witness=False``: only a proof matters, so no
+        counterexample is built (the answer is then Proved or not, the rest is cheaper)."""
         self._steps = 0
+        self._witness = witness
         try:
             return self.check(
                 self.sch(sub, sub_base, sub_dialect), self.sch(sup, sup_base, sup_dialect)
