@@ -470,7 +470,7 @@ class JsonLocator:
         self._data = data
         self._scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[attr-defined]
         self._children: dict[int, dict[str, tuple[int, int]] | list[int]] = {}
-        self._block_lines: list[int] | None = None
+        self._block_lines: list[int] = [0]  # newlines before each block counted so far
         indent = _PRETTY.match(text)
         self._indent = len(indent.group(1)) if indent else 0
         self._pretty: dict[int, dict[str, tuple[int, int]] | list[int] | None] = {}
@@ -622,17 +622,16 @@ class JsonLocator:
         )
 
     def _line_at(self, offset: int) -> int:
-        # newlines counted per block once (C speed), then within one block per query: a list of
-        # every newline offset of a 12 MB document costs more than all the lookups together
-        if self._block_lines is None:
-            text = self._text
-            counts = [0]
-            for start in range(0, len(text), _LINE_BLOCK):
-                counts.append(counts[-1] + text.count("\n", start, start + _LINE_BLOCK))
-            self._block_lines = counts
+        # Newlines counted per block (C speed), as far into the text as a query has reached,
+        # then within one block per query: a list of every newline offset of a 12 MB document
+        # costs more than all the lookups together.
+        text, counts = self._text, self._block_lines
         block = offset // _LINE_BLOCK
+        while len(counts) <= block:
+            start = (len(counts) - 1) * _LINE_BLOCK
+            counts.append(counts[-1] + text.count("\n", start, start + _LINE_BLOCK))
         start = block * _LINE_BLOCK
-        return self._block_lines[block] + self._text.count("\n", start, offset) + 1
+        return counts[block] + text.count("\n", start, offset) + 1
 
     def _scan_container(self, start: int) -> dict[str, tuple[int, int]] | list[int]:
         text = self._text

@@ -181,6 +181,7 @@ class Engine:
         self._key_index: dict[
             int, tuple[ObjAtom, dict[str, list[Sch]], tuple[Rule, ...], dict[str, Sch]]
         ] = {}
+        self._atom_empty_memo: dict[int, tuple[Atom, bool]] = {}
         self._member_memo: dict[tuple[int, int], tuple[Any, Atom, bool | None]] = {}
         self._candidate_memo: dict[tuple[frozenset[Hashable], int, int], tuple[Any, ...]] = {}
         self._steps = 0
@@ -973,6 +974,15 @@ class Engine:
             return not atom.values
         if isinstance(atom, OpaqueAtom):
             return all(self._atom_empty(u) for u in atom.upper)
+        # structures recur (canonical forms are memoised) and are asked about again and again
+        known = self._atom_empty_memo.get(id(atom))
+        if known is not None and known[0] is atom:
+            return known[1]
+        result = self._structure_empty(atom)
+        self._atom_empty_memo[id(atom)] = (atom, result)
+        return result
+
+    def _structure_empty(self, atom: ArrAtom | ObjAtom) -> bool:
         if isinstance(atom, ArrAtom):
             if atom.max_items is not None and atom.min_items > atom.max_items:
                 return True
@@ -1722,6 +1732,27 @@ class Engine:
             if self.is_empty(sub.prefix[i]):
                 longest = i if longest is None else min(longest, i)
                 break
+        # Items first: a witness with one wrong item is small and readable, where one that
+        # breaks maxItems: 1000 has 1001 items.
+        width = max(len(sub.prefix), len(sup.prefix))
+        for i in range(width + 1):
+            if longest is not None and i >= longest:
+                break
+            left = sub.at(i)
+            result = self.check(left, sup.at(i))
+            if isinstance(result, Refuted):
+                prefix = (TOP,) * i + (self._const(result.witness),)
+                pinned = ArrAtom(prefix=prefix, min_items=i + 1)
+                # Proved here: no array of ``sub`` holds that item there, nothing to refute
+                result = self._refute_with(sub, pinned, "cannot build an array around an item")
+            if isinstance(result, Refuted):
+                return result
+            if isinstance(result, Unknown):
+                if not self._witness:
+                    return result  # only a proof was asked for, and this part has none
+                unknown = unknown or result.reason
+            else:
+                deps |= result.deps
         checks: list[tuple[Atom, str]] = []
         if sup.min_items > sub.min_items:
             checks.append((ArrAtom(max_items=sup.min_items - 1), "minItems undecided"))
@@ -1735,22 +1766,6 @@ class Engine:
                 if not self._witness:
                     return result  # only a proof was asked for, and this part has none
                 unknown = unknown or result.reason
-        width = max(len(sub.prefix), len(sup.prefix))
-        for i in range(width + 1):
-            if longest is not None and i >= longest:
-                break
-            left = sub.at(i)
-            result = self.check(left, sup.at(i))
-            if isinstance(result, Refuted):
-                prefix = (TOP,) * i + (self._const(result.witness),)
-                pinned = ArrAtom(prefix=prefix, min_items=i + 1)
-                return self._refute_with(sub, pinned, "cannot build an array around an item")
-            if isinstance(result, Unknown):
-                if not self._witness:
-                    return result  # only a proof was asked for, and this part has none
-                unknown = unknown or result.reason
-            else:
-                deps |= result.deps
         if sup.unique and not sub.unique and (longest is None or longest >= 2):
             shared = self.sample(sub.at(0).conj(sub.at(1)))
             if shared is not _MISSING:
