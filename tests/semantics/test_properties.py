@@ -16,7 +16,7 @@ from schemathesis.core.errors import UnsupportedSchema
 from schemathesis.generation.jsonschema.builder import build
 
 from specguard.semantics import Judge, Outcome
-from tests.semantics.strategies import mutations, schemas
+from tests.semantics.strategies import TYPE_NAMES, mutations, schemas
 from tests.semantics.support import MemoryResolver, plain_valid
 
 DRAWS = 6  # instances drawn from the included schema per COMPATIBLE verdict
@@ -84,3 +84,43 @@ def test_every_schema_includes_itself(schema: Any) -> None:
     assert judge.is_subschema(schema, "doc", copy, "doc", context="request").outcome is (
         Outcome.COMPATIBLE
     )
+
+
+def _plain_schemas() -> st.SearchStrategy[Any]:
+    """Object schemas of the keywords the quick inhabitation check reads, with now and then
+    one that makes a schema empty or undecidable by it (false, an empty enum, minLength)."""
+    leaf = st.one_of(
+        st.builds(dict, type=TYPE_NAMES),
+        st.just({"type": "string", "format": "date-time"}),
+        st.just({"title": "anything"}),
+        st.just(False),
+        st.just({"enum": []}),
+        st.just({"type": "string", "minLength": 3, "maxLength": 1}),
+        st.just({"type": []}),
+    )
+    return st.recursive(
+        leaf,
+        lambda inner: st.builds(
+            lambda props, required, extra: {
+                "type": "object",
+                "properties": props,
+                "required": required,
+                **extra,
+            },
+            st.dictionaries(st.sampled_from(["a", "b", "c"]), inner, max_size=3),
+            st.lists(st.sampled_from(["a", "b", "d"]), unique=True, max_size=3),
+            st.sampled_from([{}, {"additionalProperties": False}, {"writeOnly": True}]),
+        ),
+        max_leaves=8,
+    )
+
+
+@_SETTINGS
+@given(schema=_plain_schemas())
+def test_plainly_inhabited_schemas_have_an_instance(schema: Any) -> None:
+    """Whatever the quick inhabitation check accepts has an instance a validator accepts."""
+    judge = Judge(MemoryResolver(doc=schema), dialect="3.1")
+    engine = judge._engine("request")
+    if engine._surely_inhabited(schema, "doc"):
+        value = engine.sample(engine.sch(schema, "doc", "3.1"))
+        assert plain_valid(schema, value), value

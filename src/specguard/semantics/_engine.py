@@ -73,6 +73,20 @@ IDX: dict[str, int] = {t: i for i, t in enumerate(TYPES)}
 TOP_CANON: Canon = tuple((full(t),) for t in TYPES)
 BOTTOM_CANON: Canon = tuple(() for _ in TYPES)
 
+# Keywords that cannot make a schema unsatisfiable on their own (annotations, formats, types,
+# properties): see Engine._surely_inhabited. "required" is checked property by property.
+_ANNOTATIONS = frozenset(
+    {"title", "description", "example", "examples", "deprecated", "default", "externalDocs",
+     "xml", "readOnly", "writeOnly", "$comment", "$schema", "$id", "$anchor",
+     "contentMediaType", "contentEncoding", "nullable"}
+)
+_PLAIN_KEYWORDS = _ANNOTATIONS | {
+    "type", "properties", "required", "items", "format", "additionalProperties"
+}
+# beside a $ref (3.1 applies both), these could conflict with the target
+_CONSTRAINING = frozenset({"type", "properties", "required", "items", "format",
+                           "additionalProperties"})
+_TYPE_NAMES = frozenset({"null", "boolean", "number", "integer", "string", "array", "object"})
 _MEMBER_MEMO_SIZE = 200_000  # remembered membership verdicts of containers, per engine
 _MAX_ATOMS = 64  # per type, after a product; beyond this we stop and say "undecided"
 _MAX_DEPTH = 12  # nesting depth when building sample instances
@@ -182,6 +196,8 @@ class Engine:
             int, tuple[ObjAtom, dict[str, list[Sch]], tuple[Rule, ...], dict[str, Sch]]
         ] = {}
         self._atom_empty_memo: dict[int, tuple[Atom, bool]] = {}
+        self._inhabited_memo: dict[tuple[int, str], bool] = {}
+        self._inhabited_progress: set[tuple[int, str]] = set()
         self._member_memo: dict[tuple[int, int], tuple[Any, Atom, bool | None]] = {}
         self._candidate_memo: dict[tuple[frozenset[Hashable], int, int], tuple[Any, ...]] = {}
         self._steps = 0
@@ -950,6 +966,12 @@ class Engine:
         known = self._empty_memo.get(sch.key)
         if known is not None:
             return known
+        if len(sch.nodes) == 1 and sch.nodes[0].negated is None:
+            node = sch.nodes[0]
+            if self._surely_inhabited(node.raw, node.base):
+                # Emptiness of an object asks about every required property, which would
+                # canonicalise whole schema trees the inclusion check itself skips as equal.
+                return False
         if sch.key in self._empty_progress:
             return False
         self._empty_progress.add(sch.key)
@@ -960,6 +982,63 @@ class Engine:
             self._empty_progress.discard(sch.key)
         self._empty_memo[sch.key] = result
         return result
+
+    def _surely_inhabited(self, raw: Any, base: str) -> bool:
+        """Some instance plainly satisfies ``raw`` (False when unsure), read off its keywords.
+
+        Only schemas made of keywords that cannot conflict qualify (a type, properties,
+        required properties that qualify in turn, annotations); anything else, and a cycle
+        through required properties, is left to the full emptiness check.
+        """
+        key = (id(raw), base)
+        known = self._inhabited_memo.get(key)
+        if known is not None:
+            return known
+        if key in self._inhabited_progress:
+            return False
+        self._inhabited_progress.add(key)
+        try:
+            result = self._inhabited(raw, base)
+        except _RefFailure:
+            result = False
+        finally:
+            self._inhabited_progress.discard(key)
+        # a False reached through the cycle assumption above is merely unsure: still sound
+        # (schema nodes outlive the engine's memos, as for every memo keyed by id here)
+        self._inhabited_memo[key] = result
+        return result
+
+    def _inhabited(self, raw: Any, base: str) -> bool:
+        if raw is True:
+            return True
+        if not isinstance(raw, dict):
+            return False
+        extra = [k for k in raw if k not in _PLAIN_KEYWORDS and not k.startswith("x-")]
+        if extra:
+            if extra == ["$ref"] and not any(k in raw for k in _CONSTRAINING):
+                target_base, target = self._deref(raw["$ref"], base)
+                return self._surely_inhabited(target, target_base)
+            return False
+        kinds = raw.get("type")
+        if kinds is None:
+            return True  # any scalar will do: properties and required constrain objects only
+        if isinstance(kinds, str):
+            kinds = [kinds]
+        if not isinstance(kinds, list) or not kinds or not set(kinds) <= _TYPE_NAMES:
+            return False
+        if kinds != ["object"]:
+            return True  # a value of another type: "" or 0 or [] or null or true
+        properties = raw.get("properties", {})
+        required = raw.get("required", [])
+        if not isinstance(properties, dict) or not isinstance(required, list):
+            return False
+        for name in required:
+            if not isinstance(name, str) or name not in properties:
+                return False
+            schema = properties[name]
+            if not self._is_hidden(schema, base) and not self._surely_inhabited(schema, base):
+                return False
+        return True
 
     def _atom_empty(self, atom: Atom) -> bool:
         if isinstance(atom, NullAtom):
