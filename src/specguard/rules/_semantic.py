@@ -10,12 +10,14 @@ finding of its own (``request-body-schema-narrowed`` and friends).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from specguard.diff import DiffTree, Node, SchemaRoot
+from specguard.load import Spec
 from specguard.model import Direction, Finding, Level, Location, Operation
 
 # Rules about the set of instances a schema accepts; the judge may overrule these. Rules
@@ -56,8 +58,10 @@ class SemanticBridge:
     def __init__(self, tree: DiffTree, judge_cls: Any, outcome: Any) -> None:
         self._tree = tree
         self._outcome = outcome
-        self._sides = {"old": tree.old, "new": tree.new}
-        self._judge = judge_cls(self._resolve, dialect="3.1" if tree.new.is_31 else "3.0")
+        # The judge's resolver must not hold the bridge: a cycle would keep the judge and its
+        # memos (hundreds of thousands of objects) alive until a full collection.
+        resolve = functools.partial(_resolve, {"old": tree.old, "new": tree.new})
+        self._judge = judge_cls(resolve, dialect="3.1" if tree.new.is_31 else "3.0")
         self._dialects = {"old_dialect": "3.1" if tree.old.is_31 else "3.0",
                           "new_dialect": "3.1" if tree.new.is_31 else "3.0"}
 
@@ -66,12 +70,6 @@ class SemanticBridge:
         from specguard.semantics import Judge, Outcome
 
         return cls(tree, Judge, Outcome)
-
-    def _resolve(self, ref: str, base: str) -> tuple[str, str, Any]:
-        side, _, key = base.partition("\x00")
-        spec = self._sides[side]
-        file, pointer, node = spec.resolve(ref, spec.files[key])
-        return f"{side}\x00{file.key}", f"{side}\x00{file.key}#{pointer}", node
 
     def verdict(self, old: Node, new: Node, direction: Direction, *, witness: bool = True) -> Any:
         """The judge's verdict; ``witness=False`` when only a proof of compatibility matters
@@ -179,6 +177,14 @@ class SemanticBridge:
                     for f in findings_by_key[key]
                 ]
         return results
+
+
+def _resolve(sides: Mapping[str, Spec], ref: str, base: str) -> tuple[str, str, Any]:
+    """Resolve a ``$ref`` for the judge; a base is ``old``/``new``, NUL, a file key."""
+    side, _, key = base.partition("\x00")
+    spec = sides[side]
+    file, pointer, node = spec.resolve(ref, spec.files[key])
+    return f"{side}\x00{file.key}", f"{side}\x00{file.key}#{pointer}", node
 
 
 def _overrulable(finding: Finding) -> bool:

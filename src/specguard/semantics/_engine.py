@@ -766,7 +766,12 @@ class Engine:
         )
         if atom.max_props is not None and max(atom.min_props, len(atom.required)) > atom.max_props:
             return []
-        if any(self.key_schema(atom, name).is_false for name in atom.required):
+        # a required key that some rule forbids (key_schema would be false); few rules are
+        # false, so look at those rather than index the new atom
+        forbidding = [rule for rule in atom.rules if rule.sch.is_false]
+        if any(
+            rule.matches(name) is not False for rule in forbidding for name in atom.required
+        ):
             return []
         return [atom]
 
