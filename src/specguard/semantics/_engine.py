@@ -1511,8 +1511,17 @@ class Engine:
 
     def _atom_in(self, kind: JsonType, atom: Atom, sups: tuple[Atom, ...]) -> Result:
         self._tick()
-        if self._atom_empty(atom):
+        structured = isinstance(atom, ArrAtom | ObjAtom | OpaqueAtom)
+        if not structured and self._atom_empty(atom):
             return PROVED
+        result = self._nonempty_atom_in(kind, atom, sups)
+        # An empty structure is included in anything, but proving it empty canonicalises every
+        # required property: ask only when inclusion was not shown the direct way.
+        if structured and not isinstance(result, Proved) and self._atom_empty(atom):
+            return PROVED
+        return result
+
+    def _nonempty_atom_in(self, kind: JsonType, atom: Atom, sups: tuple[Atom, ...]) -> Result:
         if not sups:
             value = self._first(self._atom_candidates(atom, 0, 1), atom)
             if value is _MISSING:
@@ -1718,9 +1727,9 @@ class Engine:
         names = self._names(sub, sup)
         for name in names:
             left = self.key_schema(sub, name)
-            if self.is_empty(left):
-                continue
             result = self.check(left, self.key_schema(sup, name))
+            if not isinstance(result, Proved) and self.is_empty(left):
+                continue  # the key cannot occur in ``sub`` (asked last: emptiness is costly)
             if isinstance(result, Refuted):
                 result = self._place(sub, name, result.witness)
             hit = merge(result)
