@@ -309,6 +309,14 @@ class Engine:
         return result
 
     def _build(self, raw: dict[str, Any], base: str, dialect: Dialect) -> Canon:
+        if "$ref" in raw and all(k == "$ref" or is_annotation(k) for k in raw):
+            # the commonest schema of all: a reference, perhaps with a description. Its own
+            # keywords add nothing, and sharing the target's atoms shares their memos.
+            try:
+                target_base, target = self._deref(raw["$ref"], base)
+            except _RefFailure as exc:
+                return _opaque_canon(str(exc))
+            return self._canon_raw(target, target_base, dialect)
         parts: list[Canon] = [self._own(raw, base, dialect)]
         if "$ref" in raw:
             try:
