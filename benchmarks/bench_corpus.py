@@ -6,6 +6,7 @@ Usage (from the repository root)::
     python benchmarks/bench_corpus.py --pair stripe        # pairs whose name contains "stripe"
     python benchmarks/bench_corpus.py --pair box --profile # cProfile of the diff, top entries
     python benchmarks/bench_corpus.py --validate           # also time OpenAPI validation
+    python benchmarks/bench_corpus.py --repeat 5           # medians of 5 runs per pair
 
 The corpus is ``../shared/corpus`` (``--corpus`` to change): the pairs of its manifest plus
 the versioned folders (stripe, github-rest, github-webhooks, adyen-checkout, plaid,
@@ -27,6 +28,7 @@ import contextlib
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -243,6 +245,9 @@ def main() -> None:
     parser.add_argument("--pair", default="", help="only pairs whose name contains this")
     parser.add_argument("--validate", action="store_true", help="also time validation")
     parser.add_argument("--profile", action="store_true", help="cProfile the diff (stderr)")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per pair; timings are the medians"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     pairs = corpus_pairs(args.corpus)
@@ -254,9 +259,35 @@ def main() -> None:
     selected = [p for p in pairs if args.pair in p[0]]
     results = []
     for pair in selected:
-        results.append(_run_child(args.corpus, pair, args))
+        runs = [_run_child(args.corpus, pair, args) for _ in range(max(1, args.repeat))]
+        results.append(_median(runs))
         print(f"done: {pair[0]}", file=sys.stderr, flush=True)
     _print_table(results)
+
+
+def _median(runs: list[Result]) -> Result:
+    """Each timing column's median over the runs (a 2-core machine is noisy); sizes from
+    the first run, peak RSS the largest."""
+    if len(runs) == 1:
+        return runs[0]
+
+    def mid(values: list[float]) -> float:
+        return statistics.median(values)
+
+    first = runs[0]
+    return Result(
+        name=first.name,
+        parse_old=mid([r.parse_old for r in runs]),
+        parse_new=mid([r.parse_new for r in runs]),
+        validate=None if first.validate is None else mid([r.validate or 0.0 for r in runs]),
+        compare=mid([r.compare for r in runs]),
+        classify=mid([r.classify for r in runs]),
+        findings=first.findings,
+        files=first.files,
+        base_mb=first.base_mb,
+        docs_mb=first.docs_mb,
+        peak_mb=max(r.peak_mb for r in runs),
+    )
 
 
 if __name__ == "__main__":

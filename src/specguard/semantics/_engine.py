@@ -174,6 +174,7 @@ class Engine:
         self._formats = formats
         self._hidden = hidden_keyword(context)
         self._nodes: dict[Hashable, Node] = {}
+        self._nodes_keep: list[Any] = []  # raws whose node is their $ref target's
         self._raw_memo: dict[Hashable, Canon] = {}
         self._sch_memo: dict[frozenset[Hashable], Canon] = {}
         self._visiting: set[Hashable] = set()
@@ -216,9 +217,38 @@ class Engine:
         key = ("raw", id(raw), base, dialect)
         known = self._nodes.get(key)
         if known is None:
-            # the node keeps ``raw`` alive, so its id() cannot be reused while memoised
-            known = self._nodes[key] = Node(key=key, raw=raw, base=base, dialect=dialect)
+            target = self._plain_target(raw, base)
+            if target is not None:
+                # ``{"$ref": ...}`` (with annotations at most) is its target: every place that
+                # refers to a component shares one node, so conjunctions of them collapse and
+                # every memo keyed by nodes is shared
+                known = self.node(target[1], target[0], dialect)
+            else:
+                # the node keeps ``raw`` alive, so its id() cannot be reused while memoised
+                known = Node(key=key, raw=raw, base=base, dialect=dialect)
+            self._nodes[key] = known
+            self._nodes_keep.append(raw)
         return known
+
+    def _plain_target(self, raw: Any, base: str) -> tuple[str, Any] | None:
+        """Where a chain of annotation-only ``$ref`` objects ends (None if ``raw`` is not one,
+        or the chain loops or fails: that node is then kept as it is)."""
+        seen: set[int] = set()
+        found: tuple[str, Any] | None = None
+        while (
+            isinstance(raw, dict)
+            and "$ref" in raw
+            and all(k == "$ref" or is_annotation(k) for k in raw)
+        ):
+            if id(raw) in seen or len(seen) > 64:
+                return None
+            seen.add(id(raw))
+            try:
+                base, raw = self._deref(raw["$ref"], base)
+            except _RefFailure:
+                return None
+            found = (base, raw)
+        return found
 
     def sch(self, raw: Any, base: str, dialect: Dialect) -> Sch:
         return Sch.of(self.node(raw, base, dialect))
@@ -1084,9 +1114,10 @@ class Engine:
         least = max(atom.min_props, len(atom.required))
         if atom.max_props is not None and least > atom.max_props:
             return True
-        most = self._max_keys(atom)
-        if most is not None and least > most:
-            return True
+        if least:  # with no key needed, a bound on how many keys can exist is moot
+            most = self._max_keys(atom)
+            if most is not None and least > most:
+                return True
         return any(self.is_empty(self.key_schema(atom, k)) for k in sorted(atom.required))
 
     def _max_keys(self, atom: ObjAtom) -> int | None:
@@ -1726,7 +1757,7 @@ class Engine:
             hit = merge(self._refute_with(sub, small, "minProperties undecided"))
             if hit is not None:
                 return hit
-        sub_most = self._max_keys(sub)
+        sub_most = self._max_keys(sub) if sup.max_props is not None else None
         if sup.max_props is not None and (sub_most is None or sub_most > sup.max_props):
             big = ObjAtom(min_props=sup.max_props + 1)
             hit = merge(self._refute_with(sub, big, "maxProperties undecided"))
