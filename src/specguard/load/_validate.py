@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +12,10 @@ from specguard.load._parse import encode_token
 
 if TYPE_CHECKING:
     from specguard.load import SourceFile, Spec
+
+
+# resolved paths jsonschema-path may keep (LRU): 10,000 gives the whole gain on the corpus
+_RESOLVED_PATHS = 10_000
 
 
 def validate_spec(spec: Spec) -> None:
@@ -27,7 +32,12 @@ def validate_spec(spec: Spec) -> None:
         return spec.file_for_uri(uri)
 
     handlers = {"file": handler, "http": handler, "https": handler, "<all_urls>": handler}
-    path = SchemaPath.from_dict(spec.data, base_uri=spec.root_uri(), handlers=handlers)
+    options: dict[str, Any] = {"base_uri": spec.root_uri(), "handlers": handlers}
+    if "resolved_cache_maxsize" in inspect.signature(SchemaPath.from_dict).parameters:
+        # jsonschema-path re-resolves every path on every lookup unless told to cache: the
+        # validator's document walk then takes 2.5x as long (github-rest 3.9 s -> 1.6 s)
+        options["resolved_cache_maxsize"] = _RESOLVED_PATHS
+    path = SchemaPath.from_dict(spec.data, **options)
     try:
         error = next(iter(cls(path).iter_errors()), None)
     except SpecguardError:
