@@ -10,6 +10,7 @@ equal while we are inside it — coinduction).
 from __future__ import annotations
 
 import json
+import marshal
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -79,6 +80,22 @@ def _freeze(value: Any) -> Any:
 def path_shape(path: str) -> str:
     """``/orders/{id}`` and ``/orders/{orderId}`` have the same shape: ``/orders/{}``."""
     return _PARAM_SHAPE.sub("{}", path)
+
+
+def _same_json(old: Any, new: Any) -> bytes | None:
+    """A serialisation of two values that are the same JSON (None when they differ).
+
+    Python's ``==`` (C speed) settles most pairs but counts ``true`` as ``1``: ``enum: [1]`` to
+    ``enum: [true]`` is a change. ``marshal`` (C speed, no text) tells them apart, and ``1``
+    from ``1.0`` or a new key order: those merely take the full comparison, which judges them.
+    """
+    if old != new:
+        return None
+    try:
+        data = marshal.dumps(old)
+        return data if old is new or data == marshal.dumps(new) else None
+    except ValueError:  # not plain JSON data: compare in full
+        return None
 
 
 def _is_ref(value: Any) -> bool:
@@ -527,10 +544,13 @@ class Differ:
         self._active.add(memo_key)
         self._pairs.append((old, new))
         try:
-            if old.value == new.value:
-                # Same text (C-speed equality): only what the refs inside point to can differ.
-                result = tuple(key for old_ref, new_ref, flip in refs_within(old, new, direction)
-                               for key in self.diff_schema(old_ref, new_ref, flip))
+            same = _same_json(old.value, new.value)
+            if same is not None:
+                # Same JSON: only what the refs inside point to can differ.
+                result = tuple(
+                    key for old_ref, new_ref, flip in refs_within(old, new, direction, same)
+                    for key in self.diff_schema(old_ref, new_ref, flip)
+                )
             else:
                 result = tuple(compare_schemas(self, old, new, direction))
         finally:
