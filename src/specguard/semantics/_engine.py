@@ -59,6 +59,7 @@ from specguard.semantics._atoms import (
     str_member,
 )
 from specguard.semantics._oas import (
+    ANNOTATIONS,
     Context,
     Discriminated,
     Resolve,
@@ -73,19 +74,13 @@ IDX: dict[str, int] = {t: i for i, t in enumerate(TYPES)}
 TOP_CANON: Canon = tuple((full(t),) for t in TYPES)
 BOTTOM_CANON: Canon = tuple(() for _ in TYPES)
 
-# Keywords that cannot make a schema unsatisfiable on their own (annotations, formats, types,
-# properties): see Engine._surely_inhabited. "required" is checked property by property.
-_ANNOTATIONS = frozenset(
-    {"title", "description", "example", "examples", "deprecated", "default", "externalDocs",
-     "xml", "readOnly", "writeOnly", "$comment", "$schema", "$id", "$anchor",
-     "contentMediaType", "contentEncoding", "nullable"}
+# Beside annotations, keywords that cannot make a schema unsatisfiable on their own (see
+# Engine._surely_inhabited; "required" is checked property by property). Beside a $ref (3.1
+# applies both) they could still conflict with its target.
+_CONSTRAINING = frozenset(
+    {"type", "properties", "required", "items", "format", "additionalProperties"}
 )
-_PLAIN_KEYWORDS = _ANNOTATIONS | {
-    "type", "properties", "required", "items", "format", "additionalProperties"
-}
-# beside a $ref (3.1 applies both), these could conflict with the target
-_CONSTRAINING = frozenset({"type", "properties", "required", "items", "format",
-                           "additionalProperties"})
+_PLAIN_KEYWORDS = ANNOTATIONS | _CONSTRAINING | {"readOnly", "writeOnly", "nullable"}
 _TYPE_NAMES = frozenset({"null", "boolean", "number", "integer", "string", "array", "object"})
 _MEMBER_MEMO_SIZE = 200_000  # remembered membership verdicts of containers, per engine
 _MAX_ATOMS = 64  # per type, after a product; beyond this we stop and say "undecided"
@@ -223,11 +218,11 @@ class Engine:
                 # refers to a component shares one node, so conjunctions of them collapse and
                 # every memo keyed by nodes is shared
                 known = self.node(target[1], target[0], dialect)
+                self._nodes_keep.append(raw)  # that node does not keep ``raw`` alive
             else:
                 # the node keeps ``raw`` alive, so its id() cannot be reused while memoised
                 known = Node(key=key, raw=raw, base=base, dialect=dialect)
             self._nodes[key] = known
-            self._nodes_keep.append(raw)
         return known
 
     def _plain_target(self, raw: Any, base: str) -> tuple[str, Any] | None:
