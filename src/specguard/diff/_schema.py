@@ -103,7 +103,12 @@ def refs_within(
     The direction flips under ``not``; properties hidden in this direction are skipped, as
     :func:`compare_schemas` skips them.
     """
-    if b"$ref" not in (marshal.dumps(old.value) if data is None else data):
+    if data is None:
+        try:
+            data = marshal.dumps(old.value)
+        except ValueError:  # not plain data (or nested past marshal's limit): walk it
+            data = b"$ref"
+    if b"$ref" not in data:
         # Most equal subtrees hold no reference at all: one C-speed serialisation settles
         # that, where the walk below costs a Python step per container.
         return
