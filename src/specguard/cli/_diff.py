@@ -10,8 +10,9 @@ from pathlib import Path
 import click
 
 from specguard.api import diff_specs
+from specguard.errors import SpecguardError
 from specguard.gate import with_sources
-from specguard.load import load_spec
+from specguard.load import load_spec, validate_specs
 from specguard.model import Level
 from specguard.report import OutputFormat, RenderOptions, gate_failed, render
 from specguard.rules import CATALOGUE
@@ -64,9 +65,16 @@ def diff(
     """
     if old == "-" and new == "-":
         raise click.UsageError("only one of OLD and NEW can be read from stdin")
-    options = {"root": root, "allow_remote_refs": allow_remote_refs, "validate": not no_validate}
+    options = {"root": root, "allow_remote_refs": allow_remote_refs, "validate": False}
     old_spec = load_spec(old, **options)  # type: ignore[arg-type]
-    new_spec = load_spec(new, **options)  # type: ignore[arg-type]
+    try:
+        new_spec = load_spec(new, **options)  # type: ignore[arg-type]
+    except SpecguardError:
+        if not no_validate:
+            validate_specs([old_spec])  # the old side's problem is reported first
+        raise
+    if not no_validate:
+        validate_specs([old_spec, new_spec])  # both at once on large documents
     report = diff_specs(old_spec, new_spec, today=today.date() if today else None,
                         semantic=not no_semantic)
     # Source text and removal anchors for snippets (HTML), SARIF and GitHub locations.

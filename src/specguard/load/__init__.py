@@ -12,6 +12,7 @@ import subprocess
 import sys
 import urllib.parse
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -33,6 +34,7 @@ __all__ = [
     "encode_token",
     "load_spec",
     "parse_bytes",
+    "validate_specs",
 ]
 
 _MAX_REF_CHAIN = 100_000
@@ -409,6 +411,13 @@ def load_spec(
 
         validate_spec(spec)
     return spec
+
+
+def validate_specs(specs: Sequence[Spec]) -> None:
+    """Validate loaded specs (large ones in parallel); the first one's error is raised."""
+    from specguard.load._validate import validate_specs as validate_all
+
+    validate_all(specs)
 
 
 def _split_revision(location: str) -> tuple[str | None, str]:

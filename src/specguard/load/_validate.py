@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Iterable
+import multiprocessing
+import threading
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from specguard.errors import RefError, SpecguardError, SpecValidationError
@@ -16,6 +18,66 @@ if TYPE_CHECKING:
 
 # resolved paths jsonschema-path may keep (LRU): 10,000 gives the whole gain on the corpus
 _RESOLVED_PATHS = 10_000
+
+
+# Below this much text in all, validating one document after another is quicker than forking.
+PARALLEL_FROM_BYTES = 2_000_000
+
+
+def validate_specs(specs: Sequence[Spec]) -> None:
+    """Validate each spec, raising the first one's error (in the order given).
+
+    Validation is pure Python and takes seconds on large documents: where ``fork`` exists and
+    the documents are large, the others are validated in forked processes (they inherit the
+    loaded documents) while this process validates the first.
+    """
+    size = sum(len(file.text) for spec in specs for file in spec.files.values())
+    if (
+        len(specs) < 2
+        or size < PARALLEL_FROM_BYTES
+        or "fork" not in multiprocessing.get_all_start_methods()
+        or threading.active_count() > 1  # forking a threaded process may deadlock
+    ):
+        for spec in specs:
+            validate_spec(spec)
+        return
+    context = multiprocessing.get_context("fork")
+    children = []
+    for spec in specs[1:]:
+        reader, writer = context.Pipe(duplex=False)
+        child = context.Process(target=_validate_in_child, args=(spec, writer), daemon=True)
+        child.start()
+        writer.close()
+        children.append((spec, child, reader))
+    errors: list[SpecguardError | None] = []
+    try:
+        validate_spec(specs[0])
+        errors.append(None)
+    except SpecguardError as exc:
+        errors.append(exc)
+    for spec, child, reader in children:
+        try:
+            outcome = reader.recv()
+        except EOFError:  # the child died (memory, a signal): validate here instead
+            outcome = _outcome(spec)
+        child.join()
+        errors.append(outcome)
+    for error in errors:
+        if error is not None:
+            raise error
+
+
+def _validate_in_child(spec: Spec, writer: Any) -> None:
+    writer.send(_outcome(spec))
+    writer.close()
+
+
+def _outcome(spec: Spec) -> SpecguardError | None:
+    try:
+        validate_spec(spec)
+    except SpecguardError as exc:
+        return exc
+    return None
 
 
 def validate_spec(spec: Spec) -> None:

@@ -1,0 +1,58 @@
+"""Large documents are validated side by side (the second in a forked process): errors still
+come out as before, one line naming the file and line, the old side's first."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from specguard.load._validate import PARALLEL_FROM_BYTES
+
+CLI = [sys.executable, "-c", "import sys; from specguard.cli import main; sys.exit(main())"]
+# a description long enough that the two documents together take the parallel path
+FILLER = "x" * (PARALLEL_FROM_BYTES // 2 + 1000)
+
+
+def _spec(path: Path, bad: bool) -> Path:
+    schema = "{type: object, minProperties: -1}" if bad else "{type: object}"
+    path.write_text(
+        "openapi: 3.1.0\n"
+        f"info: {{title: t, version: '1', description: {FILLER}}}\n"
+        "paths:\n"
+        "  /a:\n"
+        "    get:\n"
+        "      responses:\n"
+        "        '200':\n"
+        "          description: ok\n"
+        "          content:\n"
+        "            application/json:\n"
+        f"              schema: {schema}\n"
+    )
+    return path
+
+
+def _diff(old: Path, new: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, "diff", str(old), str(new)], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_an_invalid_new_document_is_reported_from_the_child(tmp_path: Path) -> None:
+    result = _diff(_spec(tmp_path / "old.yaml", False), _spec(tmp_path / "new.yaml", True))
+    assert result.returncode == 2, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert "new.yaml:11:" in line and "-1" in line and "Traceback" not in line, line
+
+
+def test_the_old_documents_error_comes_first(tmp_path: Path) -> None:
+    result = _diff(_spec(tmp_path / "old.yaml", True), _spec(tmp_path / "new.yaml", True))
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert "old.yaml:11:" in line, line
+
+
+def test_valid_large_documents_diff(tmp_path: Path) -> None:
+    result = _diff(_spec(tmp_path / "old.yaml", False), _spec(tmp_path / "new.yaml", False))
+    assert result.returncode == 0, result.stderr
+    assert "0 change(s)" in result.stdout
