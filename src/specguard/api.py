@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
+from specguard._collector import collector_paused
 from specguard.diff import compare
 from specguard.load import Spec
 from specguard.model import DiffReport, Level
@@ -26,20 +25,3 @@ def diff_specs(
         tree = compare(old, new)
         findings = classify(tree, today=today, levels=levels, semantic=semantic)
     return DiffReport(old.root.name, new.root.name, findings)
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector.
-
-    The walk and the judge allocate many short-lived, acyclic objects; the collector only
-    slows them down (10-30 %), so it is paused for the duration, as the loader does while
-    parsing.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

@@ -14,7 +14,6 @@ numbers Python can convert, no NaN/Infinity and no unpaired surrogates in JSON s
 from __future__ import annotations
 
 import functools
-import gc
 import json
 import re
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from specguard._collector import collector_paused
 from specguard.errors import LoadError
 
 try:  # libyaml is much faster; the pure-Python loader is the fallback
@@ -75,15 +75,9 @@ def _decode(raw: bytes, name: str) -> str:
 
 def parse_bytes(raw: bytes, name: str) -> tuple[Any, str, LineTable | None]:
     """Parse a document. Returns (data, text, yaml line table or None for JSON)."""
-    # Parsing allocates millions of containers and no reference cycles (recursive aliases
-    # are refused): the cyclic GC would only rescan them, 2-4x the parse time on big specs.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    # no reference cycles to collect: recursive aliases are refused
+    with collector_paused():
         return _parse_bytes(raw, name)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _parse_bytes(raw: bytes, name: str) -> tuple[Any, str, LineTable | None]:
@@ -453,6 +447,8 @@ _FIRST_CHARS: dict[type, str] = {
 def _pretty_pattern(outer: str, inner: str, child: str, closer: str) -> re.Pattern[str]:
     """A line of an indented container: a child at ``outer + inner``, or the closer."""
     return re.compile("\n" + outer + "(?:(" + inner + child + ")|" + re.escape(closer) + ")")
+
+
 # A document written with a fixed indent of spaces: the opener, a newline, then the indent.
 _PRETTY = re.compile(r"[ \t\r\n]*[{\[]\n( +)[^ ]")
 
@@ -488,9 +484,11 @@ class JsonLocator:
         In JSON written with a fixed indent (``json.dumps(indent=n)``, most published specs)
         a key at depth d is the only thing that can start a line with d*n spaces and a quote
         (strings cannot hold raw newlines), and its container ends at the first line with
-        (d-1)*n spaces and a bracket: such containers are indexed with a regular expression,
-        without parsing. From the first container laid out otherwise (compact, inline, mixed)
-        down, the C scanner indexes them instead. Either index is cached per container.
+        (d-1)*n spaces and a bracket: such containers are indexed without parsing (the parsed
+        object's keys found in order, else a regular expression over its lines), and each
+        index is checked against the parsed node. From the first container laid out otherwise
+        (compact, inline, mixed) down, the C scanner indexes them instead. Either index is
+        cached per container.
         """
         position = _WS.match(self._text, 0).end()  # type: ignore[union-attr]
         best = position
