@@ -157,6 +157,15 @@ def _describe(atom: Atom) -> str:
     return f"{atom_type(atom)} constraints"
 
 
+def _plain_ref(raw: Any) -> bool:
+    """``{"$ref": ...}`` with nothing beside it but annotations."""
+    return (
+        isinstance(raw, dict)
+        and "$ref" in raw
+        and all(k == "$ref" or is_annotation(k) for k in raw)
+    )
+
+
 class Engine:
     """Decides inclusion between schemas of two documents, for one dialect and context."""
 
@@ -230,11 +239,7 @@ class Engine:
         or the chain loops or fails: that node is then kept as it is)."""
         seen: set[int] = set()
         found: tuple[str, Any] | None = None
-        while (
-            isinstance(raw, dict)
-            and "$ref" in raw
-            and all(k == "$ref" or is_annotation(k) for k in raw)
-        ):
+        while _plain_ref(raw):
             if id(raw) in seen or len(seen) > 64:
                 return None
             seen.add(id(raw))
@@ -334,14 +339,11 @@ class Engine:
         return result
 
     def _build(self, raw: dict[str, Any], base: str, dialect: Dialect) -> Canon:
-        if "$ref" in raw and all(k == "$ref" or is_annotation(k) for k in raw):
+        target = self._plain_target(raw, base)
+        if target is not None:
             # the commonest schema of all: a reference, perhaps with a description. Its own
             # keywords add nothing, and sharing the target's atoms shares their memos.
-            try:
-                target_base, target = self._deref(raw["$ref"], base)
-            except _RefFailure as exc:
-                return _opaque_canon(str(exc))
-            return self._canon_raw(target, target_base, dialect)
+            return self._canon_raw(target[1], target[0], dialect)
         parts: list[Canon] = [self._own(raw, base, dialect)]
         if "$ref" in raw:
             try:
