@@ -4,12 +4,11 @@ come out as before, one line naming the file and line, the old side's first."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 from specguard.load._validate import PARALLEL_FROM_BYTES
+from tests.hostile.test_hostile import run_specguard
 
-CLI = [sys.executable, "-c", "import sys; from specguard.cli import main; sys.exit(main())"]
 # a description long enough that the two documents together take the parallel path
 FILLER = "x" * (PARALLEL_FROM_BYTES // 2 + 1000)
 
@@ -33,9 +32,8 @@ def _spec(path: Path, bad: bool) -> Path:
 
 
 def _diff(old: Path, new: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*CLI, "diff", str(old), str(new)], capture_output=True, text=True, timeout=120
-    )
+    # the hostile suite's runner: a child process with bounded time and address space
+    return run_specguard(["diff", str(old), str(new)], old.parent)
 
 
 def test_an_invalid_new_document_is_reported_from_the_child(tmp_path: Path) -> None:
