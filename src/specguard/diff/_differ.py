@@ -177,7 +177,9 @@ class Differ:
         self._diff_security_schemes(
             old.child("components", "securitySchemes"), new.child("components", "securitySchemes")
         )
-        if _freeze(old.get("servers")) != _freeze(new.get("servers")):
+        if _freeze(_servers_wire(old.get("servers"))) != _freeze(
+            _servers_wire(new.get("servers"))
+        ):
             self.emit("servers", CHANGED, Direction.NONE, old.child("servers"),
                       new.child("servers"), old.get("servers"), new.get("servers"))
 
@@ -393,7 +395,36 @@ class Differ:
             old_mt, new_mt = old.child(old_media[media]), new.child(new_media[media])
             keys += self._diff_schema_root(old_mt.child("schema"), new_mt.child("schema"),
                                            direction, kind, op)
+            keys += self._diff_encoding(old_mt, new_mt, direction)
             keys += self._catch_all(old_mt, new_mt, MEDIA_TYPE_FIELDS, "media-type", direction)
+        return keys
+
+    def _diff_encoding(self, old: Node, new: Node, direction: Direction) -> list[ChangeKey]:
+        """Encoding entries of a media type, one change per property, annotations aside.
+
+        Whether the property is in the old and the new schema of the media type is recorded:
+        an entry that arrives (or leaves) with its property describes that property only.
+        """
+        old_enc, new_enc = old.child("encoding"), new.child("encoding")
+        old_map, new_map = old_enc.mapping(), new_enc.mapping()
+        keys: list[ChangeKey] = []
+        old_props: set[str] | None = None
+        new_props: set[str] | None = None
+        for name in sorted(old_map.keys() | new_map.keys()):
+            old_v, new_v = old_map.get(name), new_map.get(name)
+            if _freeze(_encoding_wire(old_v)) == _freeze(_encoding_wire(new_v)):
+                continue
+            if old_props is None or new_props is None:
+                old_props = _property_names(old.child("schema"))
+                new_props = _property_names(new.child("schema"))
+            kind = ADDED if name not in old_map else REMOVED if name not in new_map else CHANGED
+            keys.append(self.emit(
+                "media-type.encoding", kind, direction,
+                old_enc.child(name) if name in old_map else None,
+                new_enc.child(name) if name in new_map else None,
+                old_v, new_v, property=name,
+                in_old_schema=name in old_props, in_new_schema=name in new_props,
+            ))
         return keys
 
     def _diff_responses(
@@ -594,10 +625,81 @@ class Differ:
             if name.startswith("x-"):
                 continue
             old_v, new_v = old_map.get(name), new_map.get(name)
-            if _freeze(old_v) != _freeze(new_v):
+            wire = _servers_wire if name == "servers" else _same
+            if _freeze(wire(old_v)) != _freeze(wire(new_v)):
                 keys.append(self.emit("unclassified", CHANGED, direction, old.child(name),
                                       new.child(name), old_v, new_v, object=obj, field=name))
         return keys
+
+
+# Fields of the objects compared as whole values that only document them. Servers and
+# encodings are otherwise compared as they are: any other change matters to a client.
+_SERVER_NOTES = frozenset({"description"})
+_SERVER_VARIABLE_NOTES = frozenset({"description"})
+_HEADER_NOTES = frozenset(k for k, h in HEADER_FIELDS.items() if h is Handling.ANNOTATION)
+_SCHEMA_NOTES = frozenset(k for k, h in SCHEMA_KEYWORDS.items() if h is Handling.ANNOTATION)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _without(value: Any, notes: frozenset[str]) -> Any:
+    """A mapping without its annotation fields and ``x-`` extensions (other values as they are)."""
+    if not isinstance(value, dict):
+        return value
+    return {k: v for k, v in value.items()
+            if k not in notes and not (isinstance(k, str) and k.startswith("x-"))}
+
+
+def _servers_wire(servers: Any) -> Any:
+    """A servers list as a client uses it: URLs and variables, without descriptions."""
+    if not isinstance(servers, list):
+        return servers
+    result = []
+    for server in servers:
+        wire = _without(server, _SERVER_NOTES)
+        if isinstance(wire, dict) and isinstance(wire.get("variables"), dict):
+            wire["variables"] = {name: _without(variable, _SERVER_VARIABLE_NOTES)
+                                 for name, variable in wire["variables"].items()}
+        result.append(wire)
+    return result
+
+
+def _encoding_wire(encoding: Any) -> Any:
+    """An Encoding Object as it shapes the request, without descriptions and examples."""
+    wire = _without(encoding, frozenset())
+    if isinstance(wire, dict) and isinstance(wire.get("headers"), dict):
+        headers = {}
+        for name, header in wire["headers"].items():
+            header = _without(header, _HEADER_NOTES)
+            if isinstance(header, dict) and "schema" in header:
+                header["schema"] = _without(header["schema"], _SCHEMA_NOTES)
+            headers[str(name).lower()] = header
+        wire["headers"] = headers
+    return wire
+
+
+def _property_names(schema: Node) -> set[str]:
+    """Property names a schema declares, also in its allOf/anyOf/oneOf branches.
+
+    Broad on purpose: a name found in any branch counts as existing, so its encoding entry
+    keeps being judged.
+    """
+    names: set[str] = set()
+    seen: set[tuple[str, str]] = set()  # branches may lead back through $ref
+    stack = [schema]
+    while stack:
+        node = stack.pop().deref()
+        if (node.file.key, node.pointer) in seen:
+            continue
+        seen.add((node.file.key, node.pointer))
+        properties = node.get("properties")
+        if isinstance(properties, dict):
+            names.update(str(k) for k in properties)
+        for keyword in ("allOf", "anyOf", "oneOf"):
+            stack += [node.child(keyword, i) for i in range(len(node.child(keyword).items()))]
+    return names
 
 
 def _operation(method: str, path: str, webhook: bool) -> Operation:

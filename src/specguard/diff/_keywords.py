@@ -78,8 +78,7 @@ REQUEST_BODY_FIELDS: dict[str, Handling] = {
 }
 
 MEDIA_TYPE_FIELDS: dict[str, Handling] = {
-    "schema": J,
-    "encoding": C,
+    "schema": J, "encoding": J,
     "example": A, "examples": A,
 }
 

@@ -192,6 +192,17 @@ def servers(change: Change, context: Context) -> Iterator[Hit]:
     yield _hit("servers-changed")
 
 
+def media_type_encoding(change: Change, context: Context) -> Iterator[Hit]:
+    # An entry that arrives with its property (or leaves with it) only says how that property
+    # is sent; the property's own finding is what matters to old clients.
+    if change.kind is ADDED and not change.detail("in_old_schema"):
+        return
+    if change.kind is REMOVED and not change.detail("in_new_schema"):
+        return
+    yield _hit("unclassified-change", object="media-type", field="encoding", old=change.old,
+               new=change.new)
+
+
 # -- schemas ------------------------------------------------------------------------------
 
 
@@ -387,6 +398,7 @@ CLASSIFIERS: dict[str, Classifier] = {
     "request-body": request_body,
     "request-body.required": request_body_required,
     "media-type": media_type,
+    "media-type.encoding": media_type_encoding,
     "response": response,
     "header": header,
     "header.required": header_required,
