@@ -53,9 +53,15 @@ class SpecResolver:
         raise KeyError(base)
 
 
-def judge(dialect: Literal["3.0", "3.1"] = "3.1", **documents: Any) -> Judge:
-    """A judge over in-memory documents (default names: ``old`` and ``new``)."""
-    return Judge(MemoryResolver(**documents), dialect=dialect)
+def judge(
+    dialect: Literal["3.0", "3.1"] = "3.1", *, closed_senders: bool = False, **documents: Any
+) -> Judge:
+    """A judge over in-memory documents (default names: ``old`` and ``new``).
+
+    Plain JSON Schema instance sets by default, which a plain validator can check; the
+    sender convention (``closed_senders=True``) has tests of its own.
+    """
+    return Judge(MemoryResolver(**documents), dialect=dialect, closed_senders=closed_senders)
 
 
 def plain_valid(schema: Any, instance: Any) -> bool:

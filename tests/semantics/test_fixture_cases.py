@@ -4,7 +4,9 @@ Equivalent cases: every schema of every operation is included in its counterpart
 Breaking cases: a schema of the kind the expected rule names is proved incompatible, with a
 witness that an independent validator (openapi-schema-validator over the whole document)
 confirms. Explained cases (subtle breaks keyword rules already report) get the same check on
-whichever schema changed.
+whichever schema changed. Convention cases are breaks of the plain instance sets that only
+exist if a sender sends properties its schema does not declare: the judge, which closes the
+sender over what it declares, proves them compatible.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from tests.semantics.support import (
 EQUIVALENT = list(fixture_cases("equivalent"))
 BREAKING = list(fixture_cases("breaking"))
 EXPLAINED = list(fixture_cases("explained"))
+CONVENTION = list(fixture_cases("convention"))
 KIND_OF_RULE = {
     "request-body-schema-narrowed": "request-body",
     "response-body-schema-widened": "response-body",
@@ -45,8 +48,12 @@ def _context(site: Site) -> Literal["request", "response"]:
     return "response" if site.kind == "response-body" else "request"
 
 
-def _judge(old: Spec, new: Spec) -> Judge:
-    return Judge(SpecResolver(old, new), dialect="3.1" if new.is_31 else "3.0")
+def _judge(old: Spec, new: Spec, *, closed_senders: bool = True) -> Judge:
+    return Judge(
+        SpecResolver(old, new),
+        dialect="3.1" if new.is_31 else "3.0",
+        closed_senders=closed_senders,
+    )
 
 
 def _compare(judge: Judge, old: Spec, new: Spec, before: Site, after: Site) -> Verdict:
@@ -65,7 +72,9 @@ def test_there_are_enough_cases() -> None:
 
 
 @pytest.mark.parametrize(
-    "folder", EQUIVALENT + BREAKING + EXPLAINED, ids=lambda f: f"{f.parent.name}/{f.name}"
+    "folder",
+    EQUIVALENT + BREAKING + EXPLAINED + CONVENTION,
+    ids=lambda f: f"{f.parent.name}/{f.name}",
 )
 def test_case_documents_are_valid_openapi(folder: Path) -> None:
     """Both documents of a case load with full OpenAPI validation."""
@@ -156,7 +165,31 @@ def test_explained_case(folder: Path) -> None:
     assert _refuted_sites(folder, None) >= 1
 
 
-@pytest.mark.parametrize("folder", EQUIVALENT + BREAKING + EXPLAINED, ids=_name)
+@pytest.mark.parametrize("folder", CONVENTION, ids=_name)
+def test_convention_case(folder: Path) -> None:
+    """Plain instance sets differ (a witness an independent validator confirms), but every
+    schema pair is compatible once the sender is closed over what it declares."""
+    old, new = load_case(folder)
+    old_sites, new_sites = sites(old), sites(new)
+    plain, closed = _judge(old, new, closed_senders=False), _judge(old, new)
+    refuted = 0
+    for label, before in old_sites.items():
+        after = new_sites[label]
+        verdict = _compare(plain, old, new, before, after)
+        if verdict.outcome is Outcome.INCOMPATIBLE:
+            assert verdict.witness is not None
+            accepted, rejected = (old, before), (new, after)
+            if before.kind == "response-body":
+                accepted, rejected = rejected, accepted
+            assert independent_valid(*accepted, verdict.witness.instance), label
+            assert not independent_valid(*rejected, verdict.witness.instance), label
+            refuted += 1
+        by_convention = _compare(closed, old, new, before, after)
+        assert by_convention.outcome is Outcome.COMPATIBLE, f"{label}: {by_convention.reason}"
+    assert refuted >= 1
+
+
+@pytest.mark.parametrize("folder", EQUIVALENT + BREAKING + EXPLAINED + CONVENTION, ids=_name)
 def test_proof_only_agrees_on_compatibility(folder: Path) -> None:
     """Asking only for a proof (no counterexample) proves exactly what the full judge proves,
     in both directions, and never answers INCOMPATIBLE (it has no witness to show)."""

@@ -61,7 +61,7 @@ def test_verdicts_agree_with_validator_on_mutations(data: st.DataObject) -> None
     """For a schema and a mutation of it, each verdict (both ways) holds under jsonschema."""
     original = data.draw(schemas(), label="schema")
     mutated = data.draw(mutations(original), label="mutation")
-    judge = Judge(MemoryResolver(), dialect="3.1")
+    judge = Judge(MemoryResolver(), dialect="3.1", closed_senders=False)
     _check(data, judge, original, mutated)
     _check(data, judge, mutated, original)
 
@@ -72,14 +72,14 @@ def test_verdicts_agree_with_validator_on_unrelated_pairs(data: st.DataObject) -
     """For two independent schemas, each verdict holds under jsonschema."""
     left = data.draw(schemas(), label="left")
     right = data.draw(schemas(), label="right")
-    _check(data, Judge(MemoryResolver(), dialect="3.1"), left, right)
+    _check(data, Judge(MemoryResolver(), dialect="3.1", closed_senders=False), left, right)
 
 
 @settings(max_examples=40, deadline=None, derandomize=True)
 @given(schema=schemas())
 def test_every_schema_includes_itself(schema: Any) -> None:
     """A schema and a deep copy of it are judged compatible, never incompatible."""
-    judge = Judge(MemoryResolver(), dialect="3.1")
+    judge = Judge(MemoryResolver(), dialect="3.1", closed_senders=False)
     copy = __import__("copy").deepcopy(schema)
     assert judge.is_subschema(schema, "doc", copy, "doc", context="request").outcome is (
         Outcome.COMPATIBLE
@@ -119,8 +119,29 @@ def _plain_schemas() -> st.SearchStrategy[Any]:
 @given(schema=_plain_schemas())
 def test_plainly_inhabited_schemas_have_an_instance(schema: Any) -> None:
     """Whatever the quick inhabitation check accepts has an instance a validator accepts."""
-    judge = Judge(MemoryResolver(doc=schema), dialect="3.1")
-    engine = judge._engine("request")
+    judge = Judge(MemoryResolver(doc=schema), dialect="3.1", closed_senders=False)
+    engine = judge._engine("request", False)
     if engine._surely_inhabited(schema, "doc"):
         value = engine.sample(engine.sch(schema, "doc", "3.1"))
         assert plain_valid(schema, value), value
+
+
+@_SETTINGS
+@given(data=st.data())
+def test_closing_the_sender_only_removes_breaks(data: st.DataObject) -> None:
+    """A sender closed over its declared properties sends fewer instances, never more: what
+    is proved for the plain schema stays proved, and a witness of the closed judge is still
+    a real instance of the sender's schema that the receiver rejects."""
+    original = data.draw(schemas(), label="schema")
+    mutated = data.draw(mutations(original), label="mutation")
+    plain = Judge(MemoryResolver(), dialect="3.1", closed_senders=False)
+    closed = Judge(MemoryResolver(), dialect="3.1", closed_senders=True)
+    for sub, sup in ((original, mutated), (mutated, original)):
+        before = plain.is_subschema(sub, "doc", sup, "doc", context="request")
+        after = closed.is_subschema(sub, "doc", sup, "doc", context="request")
+        if before.outcome is Outcome.COMPATIBLE:
+            assert after.outcome is Outcome.COMPATIBLE, (sub, sup, after.reason)
+        if after.outcome is Outcome.INCOMPATIBLE:
+            assert after.witness is not None
+            assert plain_valid(sub, after.witness.instance), (sub, after.witness.instance)
+            assert not plain_valid(sup, after.witness.instance), (sup, after.witness.instance)

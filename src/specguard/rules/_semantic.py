@@ -41,6 +41,11 @@ NEVER_UPGRADED = re.compile(r"(request|response)-format-")
 # allows every old instance, and a new default changes what omitting a value means: these
 # are about behaviour, not accepted instances. Keep them for review.
 NEVER_DOWNGRADED = re.compile(r"schema-(read|write)-only-changed|request-default-changed")
+# A removed property carries information a client relied on (a request field the server now
+# ignores, a response field a client reads). Since a sender's schema is closed over what it
+# declares, the judge proves such removals "compatible"; only plain equivalence (the property
+# merely moved, e.g. into an allOf member) overrules them.
+REMOVALS = re.compile(r"request-property-removed$|(request|response)-optional-property-removed")
 
 ROOT_RULES = {
     ("body", Direction.REQUEST): "request-body-schema-narrowed",
@@ -71,14 +76,19 @@ class SemanticBridge:
 
         return cls(tree, Judge, Outcome)
 
-    def verdict(self, old: Node, new: Node, direction: Direction, *, witness: bool = True) -> Any:
+    def verdict(
+        self, old: Node, new: Node, direction: Direction, *, witness: bool = True,
+        closed: bool = True,
+    ) -> Any:
         """The judge's verdict; ``witness=False`` when only a proof of compatibility matters
-        (cheaper: no counterexample is built, the outcome is never INCOMPATIBLE)."""
+        (cheaper: no counterexample is built, the outcome is never INCOMPATIBLE).
+        ``closed=False`` compares plain instance sets (senders not closed)."""
         old_base, new_base = f"old\x00{old.file.key}", f"new\x00{new.file.key}"
         check = (self._judge.response_compatible if direction is Direction.RESPONSE
                  else self._judge.request_compatible)
         # the judge memoises per schema pair and mode
-        return check(old.value, old_base, new.value, new_base, witness=witness, **self._dialects)
+        return check(old.value, old_base, new.value, new_base, witness=witness, closed=closed,
+                     **self._dialects)
 
     def adjust(self, finding: Finding, pair: tuple[Node, Node] | None) -> Finding:
         """Downgrade a keyword finding the judge disproves; attach the witness it proves."""
@@ -88,7 +98,7 @@ class SemanticBridge:
             return finding
         verdict = self.verdict(pair[0], pair[1], finding.direction)
         if verdict.outcome == self._outcome.COMPATIBLE:
-            if NEVER_DOWNGRADED.match(finding.rule_id):
+            if NEVER_DOWNGRADED.match(finding.rule_id) or REMOVALS.match(finding.rule_id):
                 return finding
             return replace(finding, level=Level.SAFE,
                            note=f"no effect on accepted instances: {verdict.reason}")
@@ -147,8 +157,10 @@ class SemanticBridge:
                                   for f in found):
                 # Findings about behaviour (a "removed" property that only moved into an
                 # allOf branch) stand unless the schemas are equivalent both ways.
-                back = self.verdict(root.old, root.new, root.direction.flipped(), witness=False)
-                if back.outcome == self._outcome.COMPATIBLE:
+                # as plain instance sets: closed senders make a removed property "compatible"
+                both = (root.direction, root.direction.flipped())
+                if all(self.verdict(root.old, root.new, way, witness=False, closed=False).outcome
+                       == self._outcome.COMPATIBLE for way in both):
                     equivalent.update(keys)
             if (not wants_root_finding or verdict.outcome != self._outcome.INCOMPATIBLE
                     or verdict.witness is None):
@@ -189,7 +201,7 @@ def _resolve(sides: Mapping[str, Spec], ref: str, base: str) -> tuple[str, str, 
 
 def _overrulable(finding: Finding) -> bool:
     """Keyword findings about accepted instances, which a proof of equivalence overrules."""
-    if NEVER_DOWNGRADED.match(finding.rule_id):
+    if NEVER_DOWNGRADED.match(finding.rule_id) or REMOVALS.match(finding.rule_id):
         return False
     return bool(JUDGEABLE.match(finding.rule_id)) or finding.rule_id == "unclassified-change"
 

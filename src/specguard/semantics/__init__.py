@@ -87,18 +87,32 @@ class Judge:
     One judge serves one comparison (one old and one new spec): memo entries are keyed by the
     identity of schema nodes, which must stay alive and unchanged while the judge is used.
 
+    The included side (``sub``: the old request, the new response) is what a sender may send,
+    and a sender sends only the properties its schema declares: its objects are closed over
+    them unless the schema opens itself (``additionalProperties: true`` or a schema,
+    ``patternProperties``) or declares no property at all (a free-form map). The including
+    side is a receiver and tolerates what its schema does not close. ``closed_senders=False``
+    compares plain JSON Schema instance sets instead.
+
     ``dialect`` is the default for both sides; when the two documents differ (3.0 → 3.1), pass
     the per-side dialect to each call. Numeric ``integer`` semantics follow ``dialect`` (3.0
     does not count ``1.0`` as an integer, 3.1 does); the judge only ever builds integer
     witnesses as ints, so this matters only for proofs about integral floats.
     """
 
-    def __init__(self, resolve: RefResolver, *, dialect: Literal["3.0", "3.1"]) -> None:
+    def __init__(
+        self,
+        resolve: RefResolver,
+        *,
+        dialect: Literal["3.0", "3.1"],
+        closed_senders: bool = True,
+    ) -> None:
         self._resolve = resolve
+        self._closed_senders = closed_senders
         self._dialect: Dialect = dialect
         self._verifier = Verifier(resolve)
         self._formats = Formats(FORMAT_CHECKERS)
-        self._engines: dict[Context, Engine] = {}
+        self._engines: dict[tuple[Context, bool], Engine] = {}
         self._verdicts: dict[tuple[Any, ...], Verdict] = {}
         self._proofs: dict[tuple[Any, ...], Verdict] = {}  # proof-only answers, not proved
         self.steps_spent = 0
@@ -123,6 +137,7 @@ class Judge:
             _Side(sup, sup_base, sup_dialect or self._dialect),
             context,
             None,
+            closed=self._closed_senders,
         )
 
     def request_compatible(
@@ -135,11 +150,13 @@ class Judge:
         old_dialect: Literal["3.0", "3.1"] | None = None,
         new_dialect: Literal["3.0", "3.1"] | None = None,
         witness: bool = True,
+        closed: bool | None = None,
     ) -> Verdict:
         """Does the new request schema accept everything the old one did (old ⊆ new)?
 
         ``witness=False`` asks only whether this is proved: no counterexample is built or
-        verified, so the outcome is COMPATIBLE or UNKNOWN, never INCOMPATIBLE.
+        verified, so the outcome is COMPATIBLE or UNKNOWN, never INCOMPATIBLE. ``closed``
+        overrides the judge's ``closed_senders`` for this question.
         """
         return self._judge(
             _Side(old, old_base, old_dialect or self._dialect),
@@ -147,6 +164,7 @@ class Judge:
             "request",
             "request",
             witness,
+            self._closed_senders if closed is None else closed,
         )
 
     def response_compatible(
@@ -159,10 +177,11 @@ class Judge:
         old_dialect: Literal["3.0", "3.1"] | None = None,
         new_dialect: Literal["3.0", "3.1"] | None = None,
         witness: bool = True,
+        closed: bool | None = None,
     ) -> Verdict:
         """Is everything the new response schema allows already allowed by the old (new ⊆ old)?
 
-        ``witness`` as for :meth:`request_compatible`.
+        ``witness`` and ``closed`` as for :meth:`request_compatible`.
         """
         return self._judge(
             _Side(new, new_base, new_dialect or self._dialect),
@@ -170,13 +189,15 @@ class Judge:
             "response",
             "response",
             witness,
+            self._closed_senders if closed is None else closed,
         )
 
-    def _engine(self, context: Context) -> Engine:
-        engine = self._engines.get(context)
+    def _engine(self, context: Context, closed: bool) -> Engine:
+        engine = self._engines.get((context, closed))
         if engine is None:
-            engine = Engine(self._resolve, self._dialect, context, self._formats)
-            self._engines[context] = engine
+            engine = Engine(self._resolve, self._dialect, context, self._formats,
+                            closed_senders=closed)
+            self._engines[(context, closed)] = engine
         return engine
 
     def _judge(
@@ -186,13 +207,14 @@ class Judge:
         context: Context,
         label: Context | None,
         witness: bool = True,
+        closed: bool = True,
     ) -> Verdict:
-        key = (*sub.key, *sup.key, context, label)
+        key = (*sub.key, *sup.key, context, label, closed)
         known = self._verdicts.get(key)
         if known is None and not witness:
             known = self._proofs.get(key)
         if known is None:
-            known = self._decide(sub, sup, context, label, witness)
+            known = self._decide(sub, sup, context, label, witness, closed)
             # a proof-only answer settles a later request for a witness only when it is a proof
             if witness or known.outcome is Outcome.COMPATIBLE:
                 self._verdicts[key] = known
@@ -201,19 +223,25 @@ class Judge:
         return known
 
     def _decide(
-        self, sub: _Side, sup: _Side, context: Context, label: Context | None, witness: bool
+        self,
+        sub: _Side,
+        sup: _Side,
+        context: Context,
+        label: Context | None,
+        witness: bool,
+        closed: bool,
     ) -> Verdict:
         if sub.schema is sup.schema and sub.base == sup.base and sub.dialect == sup.dialect:
             return Verdict(Outcome.COMPATIBLE, None, "the same schema")
         if self.steps_spent > TOTAL_STEP_BUDGET:
             return Verdict(Outcome.UNKNOWN, None, "the judge's budget for this diff is spent")
-        engine = self._engine(context)
+        engine = self._engine(context, closed)
         result = engine.decide(
             sub.schema, sub.base, sub.dialect, sup.schema, sup.base, sup.dialect, witness=witness
         )
         self.steps_spent += engine.steps
         if engine.poisoned:
-            del self._engines[context]
+            del self._engines[(context, closed)]
         if isinstance(result, Proved):
             return Verdict(Outcome.COMPATIBLE, None, "proved: every instance stays valid")
         if isinstance(result, Unknown):

@@ -131,6 +131,9 @@ class Node:
     base: str = ""
     negated: Sch | None = None
     dialect: Dialect = "3.1"
+    # the schema describes what a sender may send: objects are closed over the properties
+    # they declare (see Engine.canon)
+    sender: bool = False
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Node) and other.key == self.key
@@ -283,7 +286,13 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class ObjAtom:
-    """Objects: per-key rules, required keys, size bounds; ``opaque`` as for arrays."""
+    """Objects: per-key rules, required keys, size bounds; ``opaque`` as for arrays.
+
+    ``declared``: the property names the schema objects behind this atom list (not names a
+    complement only mentions); ``open``: one of them allows other keys explicitly
+    (``additionalProperties: true`` or ``patternProperties``). Both matter only when a sender's
+    schema is closed over what it declares.
+    """
 
     rules: tuple[Rule, ...] = ()
     required: frozenset[str] = frozenset()
@@ -291,6 +300,8 @@ class ObjAtom:
     max_props: int | None = None
     opaque: tuple[str, ...] = ()
     excluded: Values = NO_VALUES
+    declared: frozenset[str] = frozenset()
+    open: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ One engine serves one (dialect, context) pair. Results come in three kinds:
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -170,9 +170,17 @@ class Engine:
     """Decides inclusion between schemas of two documents, for one dialect and context."""
 
     def __init__(
-        self, resolve: Resolve, dialect: Dialect, context: Context, formats: Formats
+        self,
+        resolve: Resolve,
+        dialect: Dialect,
+        context: Context,
+        formats: Formats,
+        *,
+        closed_senders: bool = True,
     ) -> None:
         self._resolve = resolve
+        # the included side is what a sender may send: closed over its declared properties
+        self._closed_senders = closed_senders
         self.dialect: Dialect = dialect
         self.context: Context = context
         self._formats = formats
@@ -213,12 +221,12 @@ class Engine:
     # -----------------------------------------------------------------------------------------
     # Nodes and references
 
-    def node(self, raw: Any, base: str, dialect: Dialect) -> Node:
+    def node(self, raw: Any, base: str, dialect: Dialect, sender: bool = False) -> Node:
         if raw is True or (isinstance(raw, dict) and not raw):
             return TRUE_NODE
         if raw is False:
             return FALSE_NODE
-        key = ("raw", id(raw), base, dialect)
+        key = ("raw", id(raw), base, dialect, sender)
         known = self._nodes.get(key)
         if known is None:
             target = self._plain_target(raw, base)
@@ -226,11 +234,11 @@ class Engine:
                 # ``{"$ref": ...}`` (with annotations at most) is its target: every place that
                 # refers to a component shares one node, so conjunctions of them collapse and
                 # every memo keyed by nodes is shared
-                known = self.node(target[1], target[0], dialect)
+                known = self.node(target[1], target[0], dialect, sender)
                 self._nodes_keep.append(raw)  # that node does not keep ``raw`` alive
             else:
                 # the node keeps ``raw`` alive, so its id() cannot be reused while memoised
-                known = Node(key=key, raw=raw, base=base, dialect=dialect)
+                known = Node(key=key, raw=raw, base=base, dialect=dialect, sender=sender)
             self._nodes[key] = known
         return known
 
@@ -250,8 +258,8 @@ class Engine:
             found = (base, raw)
         return found
 
-    def sch(self, raw: Any, base: str, dialect: Dialect) -> Sch:
-        return Sch.of(self.node(raw, base, dialect))
+    def sch(self, raw: Any, base: str, dialect: Dialect, sender: bool = False) -> Sch:
+        return Sch.of(self.node(raw, base, dialect, sender))
 
     def _const(self, value: Any) -> Sch:
         key = ("const", hkey(value))
@@ -298,6 +306,8 @@ class Engine:
             result = self._intersect(result, self._canon_node(node))
             if result == BOTTOM_CANON:
                 break
+        if any(node.sender for node in sch.nodes):
+            result = self._closed(result)
         if hits == self._cycle_hits:
             self._sch_memo[sch.key] = result
         return result
@@ -311,16 +321,39 @@ class Engine:
                 if hits == self._cycle_hits:
                     self._raw_memo[node.key] = known
             return known
-        return self._canon_raw(node.raw, node.base, node.dialect)
+        return self._canon_raw(node.raw, node.base, node.dialect, node.sender)
 
-    def _canon_raw(self, raw: Any, base: str, dialect: Dialect) -> Canon:
+    @staticmethod
+    def _closed(canon: Canon) -> Canon:
+        """What a sender may send: only the properties its schema declares.
+
+        Applied to a whole schema position (after allOf members are merged and oneOf/anyOf
+        branches distributed), so an allOf's members close over their union. A schema that
+        declares no property (a free-form map) or opens itself explicitly stays as written,
+        and so does an explicit ``additionalProperties`` schema.
+        """
+        objects = canon[IDX["object"]]
+        closed = tuple(
+            replace(atom, rules=(*atom.rules, Rule(
+                "additional", FALSE, declared=atom.declared,
+                patterns=tuple(r.name for r in atom.rules if r.kind == "pattern"))))
+            if isinstance(atom, ObjAtom) and atom.declared and not atom.open
+            and not atom.opaque and all(r.kind != "additional" for r in atom.rules)
+            else atom
+            for atom in objects
+        )
+        if closed == objects:
+            return canon
+        return tuple(closed if i == IDX["object"] else part for i, part in enumerate(canon))
+
+    def _canon_raw(self, raw: Any, base: str, dialect: Dialect, sender: bool = False) -> Canon:
         if raw is True:
             return TOP_CANON
         if raw is False:
             return BOTTOM_CANON
         if not isinstance(raw, dict):
             return _opaque_canon("a schema that is neither an object nor a boolean")
-        key = ("raw", id(raw), base, dialect)
+        key = ("raw", id(raw), base, dialect, sender)
         known = self._raw_memo.get(key)
         if known is not None:
             return known
@@ -330,58 +363,61 @@ class Engine:
         self._visiting.add(key)
         hits = self._cycle_hits
         try:
-            result = self._build(raw, base, dialect)
+            result = self._build(raw, base, dialect, sender)
         finally:
             self._visiting.discard(key)
         if hits == self._cycle_hits:
-            self._nodes.setdefault(key, Node(key=key, raw=raw, base=base, dialect=dialect))
+            self._nodes.setdefault(
+                key, Node(key=key, raw=raw, base=base, dialect=dialect, sender=sender)
+            )
             self._raw_memo[key] = result
         return result
 
-    def _build(self, raw: dict[str, Any], base: str, dialect: Dialect) -> Canon:
+    def _build(self, raw: dict[str, Any], base: str, dialect: Dialect, sender: bool) -> Canon:
         target = self._plain_target(raw, base)
         if target is not None:
             # the commonest schema of all: a reference, perhaps with a description. Its own
             # keywords add nothing, and sharing the target's atoms shares their memos.
-            return self._canon_raw(target[1], target[0], dialect)
-        parts: list[Canon] = [self._own(raw, base, dialect)]
+            return self._canon_raw(target[1], target[0], dialect, sender)
+        parts: list[Canon] = [self._own(raw, base, dialect, sender)]
         if "$ref" in raw:
             try:
                 target_base, target = self._deref(raw["$ref"], base)
-                parts.append(self._canon_raw(target, target_base, dialect))
+                parts.append(self._canon_raw(target, target_base, dialect, sender))
             except _RefFailure as exc:
                 parts.append(_opaque_canon(str(exc)))
         for keyword in ("allOf", "anyOf", "oneOf"):
             if keyword in raw and (not isinstance(raw[keyword], list) or not raw[keyword]):
                 parts.append(_opaque_canon(f"{keyword} that is not a non-empty list"))
         for member in self._list(raw.get("allOf")):
-            parts.append(self._canon_raw(member, base, dialect))
+            parts.append(self._canon_raw(member, base, dialect, sender))
         disc = discriminated(raw)
         if isinstance(disc, str):
             parts.append(_opaque_canon(disc))
         elif disc is not None:
-            parts.append(self._discriminated(disc, base, dialect))
+            parts.append(self._discriminated(disc, base, dialect, sender))
         else:
             if self._list(raw.get("anyOf")):
                 union = BOTTOM_CANON
                 for member in raw["anyOf"]:
-                    union = self._union(union, self._canon_raw(member, base, dialect))
+                    union = self._union(union, self._canon_raw(member, base, dialect, sender))
                 parts.append(union)
             if self._list(raw.get("oneOf")):
-                branches = [self._canon_raw(m, base, dialect) for m in raw["oneOf"]]
+                branches = [self._canon_raw(m, base, dialect, sender) for m in raw["oneOf"]]
                 parts.append(self._one_of(branches))
         if "not" in raw:
             negated = raw["not"]
             inner = negated.get("not") if isinstance(negated, dict) else None
             if inner is not None and all(k == "not" or is_annotation(k) for k in negated):
                 # not(not X) is X; going through two complements would lose precision
-                parts.append(self._canon_raw(inner, base, dialect))
+                parts.append(self._canon_raw(inner, base, dialect, sender))
             else:
+                # what a negation excludes is not closed: closing it would widen the sender
                 parts.append(self._complement(self._canon_raw(negated, base, dialect)))
         if dialect == "3.1" and "if" in raw:
-            condition = self._canon_raw(raw["if"], base, dialect)
-            then = self._canon_raw(raw.get("then", True), base, dialect)
-            otherwise = self._canon_raw(raw.get("else", True), base, dialect)
+            condition = self._canon_raw(raw["if"], base, dialect)  # used negated too
+            then = self._canon_raw(raw.get("then", True), base, dialect, sender)
+            otherwise = self._canon_raw(raw.get("else", True), base, dialect, sender)
             parts.append(
                 self._union(
                     self._intersect(condition, then),
@@ -406,7 +442,7 @@ class Engine:
     def _list(value: Any) -> list[Any]:
         return value if isinstance(value, list) else []
 
-    def _own(self, raw: dict[str, Any], base: str, dialect: Dialect) -> Canon:
+    def _own(self, raw: dict[str, Any], base: str, dialect: Dialect, sender: bool) -> Canon:
         """The atoms a single schema object contributes through its type-specific keywords."""
         declared = raw.get("type")
         integer: bool | None = None
@@ -446,9 +482,9 @@ class Engine:
             elif kind == "string":
                 out.append((self._string(raw, dialect),))
             elif kind == "array":
-                out.append((self._array(raw, base, dialect),))
+                out.append((self._array(raw, base, dialect, sender),))
             else:
-                out.append((self._object(raw, base, dialect),))
+                out.append((self._object(raw, base, dialect, sender),))
         return tuple(out)
 
     def _number(self, raw: dict[str, Any], integer: bool | None, dialect: Dialect) -> Atom:
@@ -528,7 +564,7 @@ class Engine:
         )
         return StrAtom(min_len=min_len, max_len=max_len, patterns=patterns, formats=formats)
 
-    def _array(self, raw: dict[str, Any], base: str, dialect: Dialect) -> Atom:
+    def _array(self, raw: dict[str, Any], base: str, dialect: Dialect, sender: bool) -> Atom:
         def bad(reason: str) -> Atom:
             return OpaqueAtom("array", reason, (ArrAtom(),))
 
@@ -538,12 +574,14 @@ class Engine:
         if "items" in raw:
             if not isinstance(raw["items"], dict | bool):
                 return bad("items given as a list")
-            items = self.sch(raw["items"], base, dialect)
+            items = self.sch(raw["items"], base, dialect, sender)
         if dialect == "3.1":
             if "prefixItems" in raw:
                 if not isinstance(raw["prefixItems"], list):
                     return bad("prefixItems that is not a list")
-                prefix = tuple(self.sch(member, base, dialect) for member in raw["prefixItems"])
+                prefix = tuple(
+                    self.sch(member, base, dialect, sender) for member in raw["prefixItems"]
+                )
             opaque.extend(kw for kw in ("contains", "unevaluatedItems") if kw in raw)
         min_items, max_items = 0, None
         if "minItems" in raw:
@@ -563,7 +601,7 @@ class Engine:
             opaque=tuple(opaque),
         )
 
-    def _object(self, raw: dict[str, Any], base: str, dialect: Dialect) -> Atom:
+    def _object(self, raw: dict[str, Any], base: str, dialect: Dialect, sender: bool) -> Atom:
         def bad(reason: str) -> Atom:
             return OpaqueAtom("object", reason, (ObjAtom(),))
 
@@ -583,7 +621,7 @@ class Engine:
                 rules.append(Rule("name", FALSE, name=name))
                 needed.discard(name)
             else:
-                rules.append(Rule("name", self.sch(schema, base, dialect), name=name))
+                rules.append(Rule("name", self.sch(schema, base, dialect, sender), name=name))
         for pattern in patterns:
             if not isinstance(pattern, str) or _regex.compiled(pattern) is None:
                 return bad(f"patternProperties key {pattern!r} is not usable")
@@ -591,7 +629,7 @@ class Engine:
             # 3.0 validators do not apply patternProperties, but still exempt matching keys
             # from additionalProperties (jsonschema's find_additional_properties)
             rules.extend(
-                Rule("pattern", self.sch(schema, base, dialect), name=pattern)
+                Rule("pattern", self.sch(schema, base, dialect, sender), name=pattern)
                 for pattern, schema in patterns.items()
             )
         extra = raw.get("additionalProperties", True)
@@ -601,7 +639,7 @@ class Engine:
             rules.append(
                 Rule(
                     "additional",
-                    self.sch(extra, base, dialect),
+                    self.sch(extra, base, dialect, sender),
                     declared=frozenset(properties),
                     patterns=tuple(patterns),
                 )
@@ -630,9 +668,13 @@ class Engine:
             min_props=min_props,
             max_props=max_props,
             opaque=tuple(opaque),
+            declared=frozenset(properties),
+            open=bool(patterns) or ("additionalProperties" in raw and extra in (True, {})),
         )
 
-    def _discriminated(self, disc: Discriminated, base: str, dialect: Dialect) -> Canon:
+    def _discriminated(
+        self, disc: Discriminated, base: str, dialect: Dialect, sender: bool
+    ) -> Canon:
         result = BOTTOM_CANON
         for value, ref in disc.entries:
             try:
@@ -642,10 +684,12 @@ class Engine:
             tag = ObjAtom(
                 rules=(Rule("name", self._const(value), name=disc.prop),),
                 required=frozenset({disc.prop}),
+                declared=frozenset({disc.prop}),
             )
             tagged: Canon = tuple(((tag,) if t == "object" else ()) for t in TYPES)
             result = self._union(
-                result, self._intersect(self._canon_raw(target, target_base, dialect), tagged)
+                result,
+                self._intersect(self._canon_raw(target, target_base, dialect, sender), tagged),
             )
         return result
 
@@ -798,6 +842,8 @@ class Engine:
             max_props=max_props,
             opaque=tuple(dict.fromkeys(x.opaque + y.opaque)),
             excluded=x.excluded | y.excluded,
+            declared=x.declared | y.declared,
+            open=x.open or y.open,
         )
         if atom.max_props is not None and max(atom.min_props, len(atom.required)) > atom.max_props:
             return []
@@ -1928,7 +1974,8 @@ class Engine:
         self._witness = witness
         try:
             return self.check(
-                self.sch(sub, sub_base, sub_dialect), self.sch(sup, sup_base, sup_dialect)
+                self.sch(sub, sub_base, sub_dialect, self._closed_senders),
+                self.sch(sup, sup_base, sup_dialect),
             )
         except RecursionError:
             self.poisoned = True
