@@ -1,0 +1,1 @@
+"""Corpus precision guard: snapshots and reviewed labels of specguard's findings on real specs."""
