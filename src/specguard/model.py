@@ -128,19 +128,28 @@ class Finding:
     # For removals (``new`` is None): the nearest surviving node in the new spec, so reports
     # that must point into the new file (SARIF, GitHub annotations) have a line to show.
     anchor: Location | None = field(default=None, compare=False)
+    # What tells this finding apart from others of its rule on the same operations, set by
+    # the rules stage: the file relative to the spec root, the pointer with list positions
+    # replaced by identities, and the message arguments that name what changed. Kept on the
+    # finding so that the gate can recompute the fingerprint with a service name.
+    identity: tuple[str, ...] = field(default=(), compare=False)
 
-    def with_fingerprint(self, stable_pointer: str | None = None) -> Finding:
+    def with_fingerprint(self) -> Finding:
         """Return a copy with a fingerprint stable across line moves and unrelated edits.
 
-        ``stable_pointer`` replaces the location's pointer where list positions are not
-        identities (parameters are keyed by ``in`` and name, not by index).
+        Made of the rule, direction, service, operations and :attr:`identity` (findings made
+        outside the rules stage, which have none, use their location's pointer): never of
+        line numbers or absolute paths, so acknowledgements survive edits elsewhere and
+        other checkouts.
         """
-        where = self.new or self.old
-        pointer = where.pointer if where is not None else ""
-        if stable_pointer is not None:
-            pointer = stable_pointer
+        if self.identity:
+            key = self.identity
+        else:
+            where = self.new or self.old
+            key = (where.pointer if where is not None else "",)
         ops = ",".join(sorted(str(op) for op in self.operations))
-        raw = "\x1f".join((self.rule_id, self.service or "", ops, pointer))
+        # The direction too: one schema may change in a request and a response of one operation.
+        raw = "\x1f".join((self.rule_id, self.direction.value, self.service or "", ops, *key))
         digest = hashlib.sha256(raw.encode()).hexdigest()[:16]
         return _replace(self, fingerprint=f"{self.rule_id}:{digest}")
 

@@ -8,8 +8,10 @@
         approved-by: alice
         expires: 2026-03-01
 
-An entry matches a finding by fingerprint (rule id + service + operations + pointer, so it
-survives line moves and unrelated edits). Expired entries no longer acknowledge anything.
+An entry matches a finding by fingerprint (rule id, direction, service, operations, file
+relative to the spec root, pointer and the names the message gives, see
+``Finding.with_fingerprint``), so it survives line moves, unrelated edits and new values of the
+same change. Expired entries no longer acknowledge anything.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ asked. Documents are never expanded; the differ follows references itself.
 from __future__ import annotations
 
 import os
+import posixpath
 import subprocess
 import sys
 import urllib.parse
@@ -196,6 +197,23 @@ class Spec:
 
     def file_named(self, name: str) -> SourceFile | None:
         return self._by_name.get(name)
+
+    def relative_name(self, file: str) -> str | None:
+        """Where ``file`` (a display name) lies relative to the root document's folder.
+
+        ``""`` for the root document itself, a URL for a remote document, ``None`` for a file
+        this spec did not load. Independent of where the spec is checked out and of the git
+        revision read, so it may identify a file across runs.
+        """
+        source = self._by_name.get(file)
+        if source is None:
+            return None
+        if source is self.root:
+            return ""
+        path = self._paths.get(source.key)
+        if path is None:
+            return source.key
+        return posixpath.relpath(path, self._paths[self.root.key].parent)
 
     def line(self, file: str, pointer: str) -> int | None:
         source = self._by_name.get(file)

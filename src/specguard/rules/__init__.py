@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import posixpath
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from specguard.diff import ChangeKey, DiffTree
@@ -43,6 +45,9 @@ def classify(
         )
         operations = tuple(sorted(entry.operations))
         found = findings_by_key[key] = []
+        old_at = _locate(tree.old, change.old_location)
+        new_at = _locate(tree.new, change.new_location)
+        located_in = tree.new if new_at else tree.old
         for hit in hits:
             rule = CATALOGUE[hit.rule_id]
             finding = Finding(
@@ -51,8 +56,9 @@ def classify(
                 direction=change.direction,
                 message=render(rule, dict(hit.args), operations),
                 operations=operations,
-                old=_locate(tree.old, change.old_location),
-                new=_locate(tree.new, change.new_location),
+                old=old_at,
+                new=new_at,
+                identity=finding_identity(located_in, new_at or old_at, hit.args),
             )
             if bridge is not None:
                 finding = bridge.adjust(finding, entry.schema)
@@ -60,9 +66,43 @@ def classify(
     extra = bridge.judge_roots(findings_by_key, overrides) if bridge is not None else []
     findings = [f for found in findings_by_key.values() for f in found] + extra
     return sort_findings(
-        f.with_fingerprint(stable_pointer(tree.new if f.new else tree.old, f.new or f.old))
+        (f if f.identity else replace(
+            f, identity=finding_identity(tree.new if f.new else tree.old, f.new or f.old, ())
+        )).with_fingerprint()
         for f in findings
     )
+
+
+# Message arguments that say how a thing changed rather than which thing changed: a bound
+# edited again (maximum 10 -> 5 after 10 -> 8) keeps its fingerprint and acknowledgement.
+_DESCRIBING = frozenset({"sunset", "count", "reason"})
+
+
+def finding_identity(
+    spec: Spec, location: Location | None, args: Iterable[tuple[str, Any]]
+) -> tuple[str, ...]:
+    """What distinguishes a finding from others of its rule: see :attr:`Finding.identity`.
+
+    The file is taken relative to the spec root (the root document is ``""``), so the same
+    spec checked out in two folders gives the same fingerprints. ``old``/``new`` name the
+    thing when only one side has it (the schemes of an added security requirement); when
+    both are set they are a before/after pair, which the pointer already identifies.
+    """
+    if location is None:
+        return ("", "")
+    file = spec.relative_name(location.file)
+    pointer = stable_pointer(spec, location) or location.pointer
+    values = dict(args)
+    pair = values.get("old") is not None and values.get("new") is not None
+    naming = tuple(
+        f"{name}={json.dumps(value, sort_keys=True, default=str)}"
+        for name, value in sorted(values.items())
+        if name not in _DESCRIBING and value is not None
+        and not (pair and name in ("old", "new"))
+    )
+    if file is None:  # not a file of this spec: its base name, never an absolute path
+        file = posixpath.basename(location.file)
+    return (file, pointer, *naming)
 
 
 def stable_pointer(spec: Spec, location: Location | None) -> str | None:
