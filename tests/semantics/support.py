@@ -54,14 +54,24 @@ class SpecResolver:
 
 
 def judge(
-    dialect: Literal["3.0", "3.1"] = "3.1", *, closed_senders: bool = False, **documents: Any
+    dialect: Literal["3.0", "3.1"] = "3.1",
+    *,
+    closed_senders: bool = False,
+    assert_formats: bool = True,
+    **documents: Any,
 ) -> Judge:
     """A judge over in-memory documents (default names: ``old`` and ``new``).
 
-    Plain JSON Schema instance sets by default, which a plain validator can check; the
-    sender convention (``closed_senders=True``) has tests of its own.
+    Plain JSON Schema instance sets with formats asserted by default, which a plain validator
+    can check; the conventions specguard judges by (closed senders, formats as annotations)
+    have tests of their own.
     """
-    return Judge(MemoryResolver(**documents), dialect=dialect, closed_senders=closed_senders)
+    return Judge(
+        MemoryResolver(**documents),
+        dialect=dialect,
+        closed_senders=closed_senders,
+        assert_formats=assert_formats,
+    )
 
 
 def plain_valid(schema: Any, instance: Any) -> bool:

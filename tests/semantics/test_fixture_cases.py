@@ -5,8 +5,9 @@ Breaking cases: a schema of the kind the expected rule names is proved incompati
 witness that an independent validator (openapi-schema-validator over the whole document)
 confirms. Explained cases (subtle breaks keyword rules already report) get the same check on
 whichever schema changed. Convention cases are breaks of the plain instance sets that only
-exist if a sender sends properties its schema does not declare: the judge, which closes the
-sender over what it declares, proves them compatible.
+exist if a sender sends properties its schema does not declare or a validator asserts
+``format``: the judge, which closes the sender over what it declares and reads formats as
+annotations, proves them compatible.
 """
 
 from __future__ import annotations
@@ -48,11 +49,13 @@ def _context(site: Site) -> Literal["request", "response"]:
     return "response" if site.kind == "response-body" else "request"
 
 
-def _judge(old: Spec, new: Spec, *, closed_senders: bool = True) -> Judge:
+def _judge(old: Spec, new: Spec, *, plain: bool = False) -> Judge:
+    """specguard's judge, or (``plain``) one of plain JSON Schema with formats asserted."""
     return Judge(
         SpecResolver(old, new),
         dialect="3.1" if new.is_31 else "3.0",
-        closed_senders=closed_senders,
+        closed_senders=not plain,
+        assert_formats=plain,
     )
 
 
@@ -171,7 +174,7 @@ def test_convention_case(folder: Path) -> None:
     schema pair is compatible once the sender is closed over what it declares."""
     old, new = load_case(folder)
     old_sites, new_sites = sites(old), sites(new)
-    plain, closed = _judge(old, new, closed_senders=False), _judge(old, new)
+    plain, closed = _judge(old, new, plain=True), _judge(old, new)
     refuted = 0
     for label, before in old_sites.items():
         after = new_sites[label]

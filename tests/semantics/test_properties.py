@@ -61,7 +61,7 @@ def test_verdicts_agree_with_validator_on_mutations(data: st.DataObject) -> None
     """For a schema and a mutation of it, each verdict (both ways) holds under jsonschema."""
     original = data.draw(schemas(), label="schema")
     mutated = data.draw(mutations(original), label="mutation")
-    judge = Judge(MemoryResolver(), dialect="3.1", closed_senders=False)
+    judge = Judge(MemoryResolver(), dialect="3.1", closed_senders=False, assert_formats=True)
     _check(data, judge, original, mutated)
     _check(data, judge, mutated, original)
 
@@ -72,14 +72,19 @@ def test_verdicts_agree_with_validator_on_unrelated_pairs(data: st.DataObject) -
     """For two independent schemas, each verdict holds under jsonschema."""
     left = data.draw(schemas(), label="left")
     right = data.draw(schemas(), label="right")
-    _check(data, Judge(MemoryResolver(), dialect="3.1", closed_senders=False), left, right)
+    _check(
+        data,
+        Judge(MemoryResolver(), dialect="3.1", closed_senders=False, assert_formats=True),
+        left,
+        right,
+    )
 
 
 @settings(max_examples=40, deadline=None, derandomize=True)
 @given(schema=schemas())
 def test_every_schema_includes_itself(schema: Any) -> None:
     """A schema and a deep copy of it are judged compatible, never incompatible."""
-    judge = Judge(MemoryResolver(), dialect="3.1", closed_senders=False)
+    judge = Judge(MemoryResolver(), dialect="3.1", closed_senders=False, assert_formats=True)
     copy = __import__("copy").deepcopy(schema)
     assert judge.is_subschema(schema, "doc", copy, "doc", context="request").outcome is (
         Outcome.COMPATIBLE
@@ -119,7 +124,9 @@ def _plain_schemas() -> st.SearchStrategy[Any]:
 @given(schema=_plain_schemas())
 def test_plainly_inhabited_schemas_have_an_instance(schema: Any) -> None:
     """Whatever the quick inhabitation check accepts has an instance a validator accepts."""
-    judge = Judge(MemoryResolver(doc=schema), dialect="3.1", closed_senders=False)
+    judge = Judge(
+        MemoryResolver(doc=schema), dialect="3.1", closed_senders=False, assert_formats=True
+    )
     engine = judge._engine("request", False)
     if engine._surely_inhabited(schema, "doc"):
         value = engine.sample(engine.sch(schema, "doc", "3.1"))
@@ -134,8 +141,8 @@ def test_closing_the_sender_only_removes_breaks(data: st.DataObject) -> None:
     a real instance of the sender's schema that the receiver rejects."""
     original = data.draw(schemas(), label="schema")
     mutated = data.draw(mutations(original), label="mutation")
-    plain = Judge(MemoryResolver(), dialect="3.1", closed_senders=False)
-    closed = Judge(MemoryResolver(), dialect="3.1", closed_senders=True)
+    plain = Judge(MemoryResolver(), dialect="3.1", closed_senders=False, assert_formats=True)
+    closed = Judge(MemoryResolver(), dialect="3.1", closed_senders=True, assert_formats=True)
     for sub, sup in ((original, mutated), (mutated, original)):
         before = plain.is_subschema(sub, "doc", sup, "doc", context="request")
         after = closed.is_subschema(sub, "doc", sup, "doc", context="request")

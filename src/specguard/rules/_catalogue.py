@@ -219,6 +219,9 @@ RULES: tuple[Rule, ...] = (
        "clients that parse the format may fail"),
     _r("response-format-removed", W, RESP, "format {old} removed",
        "clients that parse the format may fail"),
+    _r("schema-custom-format-changed", S, NONE, "format changed from {old} to {new}",
+       "a format that neither JSON Schema nor OpenAPI defines is an annotation: no validator "
+       "asserts it"),
     # -- schemas: arrays -------------------------------------------------------------------
     _r("request-items-changed", W, REQ, "array items changed from {old} to {new}",
        "a change of the items schema as a whole"),

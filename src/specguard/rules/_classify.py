@@ -309,6 +309,23 @@ def schema_pattern(change: Change, context: Context) -> Iterator[Hit]:
     yield _hit(f"{_side(change.direction)}-{keyword}-{verb}", old=change.old, new=change.new)
 
 
+# Formats JSON Schema 2020-12 and the OpenAPI Format Registry define; validators know no other.
+STANDARD_FORMATS = frozenset({
+    "date-time", "date", "time", "duration", "email", "idn-email", "hostname", "idn-hostname",
+    "ipv4", "ipv6", "uri", "uri-reference", "iri", "iri-reference", "uuid", "uri-template",
+    "json-pointer", "relative-json-pointer", "regex", "int32", "int64", "float", "double",
+    "byte", "binary", "password",
+})
+
+
+def schema_format(change: Change, context: Context) -> Iterator[Hit]:
+    formats = {value for value in (change.old, change.new) if value is not None}
+    if formats and not formats & STANDARD_FORMATS:
+        yield _hit("schema-custom-format-changed", old=change.old, new=change.new)
+        return
+    yield from schema_pattern(change, context)
+
+
 def schema_items(change: Change, context: Context) -> Iterator[Hit]:
     yield _hit(f"{_side(change.direction)}-items-changed", old=change.old, new=change.new)
 
@@ -425,7 +442,7 @@ CLASSIFIERS: dict[str, Classifier] = {
     "schema.multipleOf": schema_bound,
     "schema.uniqueItems": schema_bound,
     "schema.pattern": schema_pattern,
-    "schema.format": schema_pattern,
+    "schema.format": schema_format,
     "schema.items": schema_items,
     "schema.prefixItems": schema_prefix_items,
     "schema.allOf": schema_all_of,

@@ -28,19 +28,20 @@ JUDGEABLE = re.compile(
     r"required-property-added|property-removed-closed|additional-properties-|"
     r"(minimum|maximum|min-length|max-length|min-items|max-items|min-properties|"
     r"max-properties|multiple-of|unique-items)-|allof-|anyof-|oneof-|not-|"
-    r"discriminator-mapping-|items-changed|pattern-|format-|required-property-removed|"
+    r"discriminator-mapping-|items-changed|pattern-|required-property-removed|"
     r"optional-property-removed)"
     r"|schema-prefix-items-changed|schema-boolean-changed|schema-pattern-properties-changed"
     r"|schema-discriminator-property-changed|schema-read-only-changed|schema-write-only-changed"
 )
 
-# Formats are annotations unless a server validates them: the judge may prove a format change
-# harmless, but its counterexample only shows what a validating server would reject.
-NEVER_UPGRADED = re.compile(r"(request|response)-format-")
 # A property that became writeOnly vanishes from responses even when the schema still
 # allows every old instance, and a new default changes what omitting a value means: these
 # are about behaviour, not accepted instances. Keep them for review.
-NEVER_DOWNGRADED = re.compile(r"schema-(read|write)-only-changed|request-default-changed")
+# Formats are annotations to the judge (unless a server validates them, which the contract
+# cannot say): it neither proves a format change harmless nor makes one a break.
+NEVER_DOWNGRADED = re.compile(
+    r"schema-(read|write)-only-changed|request-default-changed|(request|response)-format-"
+)
 # A removed property carries information a client relied on (a request field the server now
 # ignores, a response field a client reads). Since a sender's schema is closed over what it
 # declares, the judge proves such removals "compatible"; only plain equivalence (the property
@@ -103,8 +104,7 @@ class SemanticBridge:
             return replace(finding, level=Level.SAFE,
                            note=f"no effect on accepted instances: {verdict.reason}")
         if verdict.outcome == self._outcome.INCOMPATIBLE and verdict.witness is not None:
-            if (finding.direction is Direction.REQUEST and finding.level is Level.WARNING
-                    and not NEVER_UPGRADED.match(finding.rule_id)):
+            if finding.direction is Direction.REQUEST and finding.level is Level.WARNING:
                 # A proven counterexample: an old, valid request the new schema rejects.
                 return replace(finding, level=Level.BREAKING, witness=verdict.witness,
                                note="the judge found an old request the new schema rejects")

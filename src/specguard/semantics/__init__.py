@@ -94,6 +94,9 @@ class Judge:
     side is a receiver and tolerates what its schema does not close. ``closed_senders=False``
     compares plain JSON Schema instance sets instead.
 
+    ``format`` is an annotation (2020-12 without the format-assertion vocabulary, and what
+    OpenAPI 3.0 servers mostly do): it constrains nothing unless ``assert_formats=True``.
+
     ``dialect`` is the default for both sides; when the two documents differ (3.0 → 3.1), pass
     the per-side dialect to each call. Numeric ``integer`` semantics follow ``dialect`` (3.0
     does not count ``1.0`` as an integer, 3.1 does); the judge only ever builds integer
@@ -106,12 +109,13 @@ class Judge:
         *,
         dialect: Literal["3.0", "3.1"],
         closed_senders: bool = True,
+        assert_formats: bool = False,
     ) -> None:
         self._resolve = resolve
         self._closed_senders = closed_senders
         self._dialect: Dialect = dialect
-        self._verifier = Verifier(resolve)
-        self._formats = Formats(FORMAT_CHECKERS)
+        self._verifier = Verifier(resolve, assert_formats=assert_formats)
+        self._formats = Formats(FORMAT_CHECKERS, asserted=assert_formats)
         self._engines: dict[tuple[Context, bool], Engine] = {}
         self._verdicts: dict[tuple[Any, ...], Verdict] = {}
         self._proofs: dict[tuple[Any, ...], Verdict] = {}  # proof-only answers, not proved

@@ -61,8 +61,9 @@ FORMAT_CHECKERS: dict[Dialect, Any] = {d: cls.FORMAT_CHECKER for d, cls in _BASE
 class Verifier:
     """Builds one validator class per (document, context, dialect) and validates instances."""
 
-    def __init__(self, resolve: Resolve) -> None:
+    def __init__(self, resolve: Resolve, *, assert_formats: bool = True) -> None:
         self._resolve = resolve
+        self._assert_formats = assert_formats
         self._classes: dict[tuple[str, Context, Dialect], Any] = {}
         # validators keep their schema alive, so the id() in the key stays unique
         self._instances: dict[tuple[str, Context, Dialect, int], Any] = {}
@@ -77,7 +78,8 @@ class Verifier:
             return Check(False, "the schema 'false' allows nothing")
         try:
             cls = self._class(base, context, dialect)
-            validator = cls(schema, format_checker=FORMAT_CHECKERS[dialect])
+            checker = FORMAT_CHECKERS[dialect] if self._assert_formats else None
+            validator = cls(schema, format_checker=checker)
             error = next(iter(validator.iter_errors(instance)), None)
         except RecursionError as exc:
             raise VerificationError("validation recursed too deeply") from exc
