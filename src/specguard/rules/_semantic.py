@@ -11,13 +11,14 @@ finding of its own (``request-body-schema-narrowed`` and friends).
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from specguard.diff import DiffTree, Node, SchemaRoot
-from specguard.load import Spec
+from specguard.load import Spec, decode_pointer
 from specguard.model import Direction, Finding, Level, Location, Operation
 
 # Rules about the set of instances a schema accepts; the judge may overrule these. Rules
@@ -46,6 +47,15 @@ NEVER_DOWNGRADED = re.compile(
 # ignores, a response field a client reads). Since a sender's schema is closed over what it
 # declares, the judge proves such removals "compatible"; only plain equivalence (the property
 # merely moved, e.g. into an allOf member) overrules them.
+# Rules whose pointer names the whole change (one keyword's value), so the old schema with
+# just that keyword replaced is exactly "this change alone". Not so for a removed required
+# property (the property and ``required``), a 3.0 bound (``maximum`` + ``exclusiveMaximum``)
+# or an enum that was a ``const``.
+SELF_CONTAINED = re.compile(
+    r"(request|response)-(additional-properties-|schema-type-|"
+    r"(min|max)-length-|(min|max)-items-|(min|max)-properties-|oneof-branch-|anyof-branch-|"
+    r"property-became-required)"
+)
 REMOVALS = re.compile(r"request-property-removed$|(request|response)-optional-property-removed")
 
 ROOT_RULES = {
@@ -68,6 +78,7 @@ class SemanticBridge:
         # memos (hundreds of thousands of objects) alive until a full collection.
         resolve = functools.partial(_resolve, {"old": tree.old, "new": tree.new})
         self._judge = judge_cls(resolve, dialect="3.1" if tree.new.is_31 else "3.0")
+        self._patched: list[Any] = []
         self._dialects = {"old_dialect": "3.1" if tree.old.is_31 else "3.0",
                           "new_dialect": "3.1" if tree.new.is_31 else "3.0"}
 
@@ -79,37 +90,68 @@ class SemanticBridge:
 
     def verdict(
         self, old: Node, new: Node, direction: Direction, *, witness: bool = True,
-        closed: bool = True,
+        closed: bool = True, new_side: str = "new",
     ) -> Any:
         """The judge's verdict; ``witness=False`` when only a proof of compatibility matters
         (cheaper: no counterexample is built, the outcome is never INCOMPATIBLE).
-        ``closed=False`` compares plain instance sets (senders not closed)."""
-        old_base, new_base = f"old\x00{old.file.key}", f"new\x00{new.file.key}"
+        ``closed=False`` compares plain instance sets (senders not closed); ``new_side``
+        names the document whose ``$ref``s the second schema follows."""
+        old_base, new_base = f"old\x00{old.file.key}", f"{new_side}\x00{new.file.key}"
         check = (self._judge.response_compatible if direction is Direction.RESPONSE
                  else self._judge.request_compatible)
+        dialects = dict(self._dialects)
+        if new_side == "old":
+            dialects["new_dialect"] = dialects["old_dialect"]
         # the judge memoises per schema pair and mode
         return check(old.value, old_base, new.value, new_base, witness=witness, closed=closed,
-                     **self._dialects)
+                     **dialects)
 
     def adjust(self, finding: Finding, pair: tuple[Node, Node] | None) -> Finding:
-        """Downgrade a keyword finding the judge disproves; attach the witness it proves."""
+        """Downgrade a keyword finding the judge disproves; attach the witness it proves.
+
+        The witness must show the change the finding states: the old schema with only that
+        change applied is judged too. If that change alone affects no old client, the finding
+        is safe (the pair's other changes have findings of their own); a witness is attached
+        only when it is one of that change and the whole new schema treats it the same way.
+        """
         if pair is None or finding.level is Level.SAFE or not JUDGEABLE.match(finding.rule_id):
             return finding
         if finding.direction not in (Direction.REQUEST, Direction.RESPONSE):
             return finding
+        keep = NEVER_DOWNGRADED.match(finding.rule_id) or REMOVALS.match(finding.rule_id)
         verdict = self.verdict(pair[0], pair[1], finding.direction)
         if verdict.outcome == self._outcome.COMPATIBLE:
-            if NEVER_DOWNGRADED.match(finding.rule_id) or REMOVALS.match(finding.rule_id):
+            if keep:
                 return finding
             return replace(finding, level=Level.SAFE,
                            note=f"no effect on accepted instances: {verdict.reason}")
-        if verdict.outcome == self._outcome.INCOMPATIBLE and verdict.witness is not None:
-            if finding.direction is Direction.REQUEST and finding.level is Level.WARNING:
-                # A proven counterexample: an old, valid request the new schema rejects.
-                return replace(finding, level=Level.BREAKING, witness=verdict.witness,
-                               note="the judge found an old request the new schema rejects")
-            return replace(finding, witness=verdict.witness)
-        return finding
+        if verdict.outcome != self._outcome.INCOMPATIBLE or verdict.witness is None:
+            return finding
+        isolated = _with_change(finding, *pair)
+        if isolated is not None:
+            # the judge memoises by id(): the patched schema must outlive the diff
+            self._patched.append(isolated.value)
+            alone = self.verdict(pair[0], isolated, finding.direction, new_side="old")
+            if (alone.outcome == self._outcome.COMPATIBLE and not keep
+                    and SELF_CONTAINED.match(finding.rule_id)):
+                return replace(finding, level=Level.SAFE, note=(
+                    "this change alone affects no old client (proved); the schema's other "
+                    "changes are reported on their own"))
+            if (alone.outcome == self._outcome.INCOMPATIBLE and alone.witness is not None
+                    and self._whole_agrees(alone.witness.instance, pair[1], finding.direction)):
+                verdict = alone
+        if finding.direction is Direction.REQUEST and finding.level is Level.WARNING:
+            # A proven counterexample: an old, valid request the new schema rejects.
+            return replace(finding, level=Level.BREAKING, witness=verdict.witness,
+                           note="the judge found an old request the new schema rejects")
+        return replace(finding, witness=verdict.witness)
+
+    def _whole_agrees(self, instance: Any, new: Node, direction: Direction) -> bool:
+        """The whole new schema rejects (request) or allows (response) the instance too."""
+        context = "response" if direction is Direction.RESPONSE else "request"
+        accepted = self._judge.accepts(instance, new.value, f"new\x00{new.file.key}",
+                                       context=context, dialect=self._dialects["new_dialect"])
+        return accepted is (direction is Direction.RESPONSE)
 
     def judge_roots(
         self, findings_by_key: dict[Any, list[Finding]], overrides: Mapping[str, Level]
@@ -122,11 +164,14 @@ class SemanticBridge:
         """
         from specguard.rules._catalogue import CATALOGUE
 
-        grouped: dict[tuple[str, str, str, Direction], tuple[SchemaRoot, set[Operation]]] = {}
+        grouped: dict[tuple[Any, ...], tuple[SchemaRoot, set[Operation]]] = {}
         for root in self._tree.roots:
-            ident = (root.old.location.pointer, root.new.location.pointer, root.kind,
+            # a body that is only a $ref is its component: one finding lists every operation
+            old, new = _component(root.old), _component(root.new)
+            ident = (old.file.name, old.pointer, new.file.name, new.pointer, root.kind,
                      root.direction)
-            grouped.setdefault(ident, (root, set()))[1].add(root.operation)
+            grouped.setdefault(ident, (replace(root, old=old, new=new), set()))[1].add(
+                root.operation)
         proven_equal: dict[Any, bool] = {}  # key -> every root reaching it was compatible
         equivalent: set[Any] = set()  # keys under roots proven equivalent in both directions
         results = []
@@ -191,6 +236,77 @@ class SemanticBridge:
         return results
 
 
+_ABSENT = object()
+
+
+def _with_change(finding: Finding, old: Node, new: Node) -> Node | None:
+    """The old schema with only the finding's change applied (None when it cannot be isolated:
+    the change lies behind another ``$ref``, or its new value holds one of the new document).
+    """
+    tokens: list[str] | None = None
+    for where, side in ((finding.new, new), (finding.old, old)):
+        if where is not None and where.file == side.file.name and (
+                where.pointer.startswith(side.pointer + "/")):
+            tokens = decode_pointer(where.pointer[len(side.pointer):])
+            break
+    if not tokens:
+        return None
+    value = _at(new.value, tokens)
+    if value is not _ABSENT and '"$ref"' in json.dumps(value, default=str):
+        return None
+    patched = _patched(old.value, tokens, value)
+    if patched is _ABSENT:
+        return None
+    return Node(old.spec, old.file, old.pointer, patched)
+
+
+def _at(value: Any, tokens: list[str]) -> Any:
+    for token in tokens:
+        if isinstance(value, dict) and token in value:
+            value = value[token]
+        elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
+            value = value[int(token)]
+        else:
+            return _ABSENT
+    return value
+
+
+def _patched(value: Any, tokens: list[str], replacement: Any) -> Any:
+    """A copy of ``value`` with the node at ``tokens`` set to ``replacement`` (``_ABSENT``:
+    removed); copies only along the path. ``_ABSENT`` when the path does not fit."""
+    head, rest = tokens[0], tokens[1:]
+    if isinstance(value, dict):
+        copy = dict(value)
+        if rest:
+            inner = _patched(value.get(head, {}), rest, replacement)
+            if inner is _ABSENT:
+                return _ABSENT
+            copy[head] = inner
+        elif replacement is _ABSENT:
+            copy.pop(head, None)
+        else:
+            copy[head] = replacement
+        return copy
+    if isinstance(value, list) and head.isdigit():
+        items, index = list(value), int(head)
+        if rest:
+            if index >= len(items):
+                return _ABSENT
+            inner = _patched(items[index], rest, replacement)
+            if inner is _ABSENT:
+                return _ABSENT
+            items[index] = inner
+        elif replacement is _ABSENT:
+            if index < len(items):
+                del items[index]
+        elif index < len(items):
+            items[index] = replacement
+        else:
+            items.append(replacement)  # a new branch: its position does not matter
+        return items
+    return _ABSENT
+
+
 def _resolve(sides: Mapping[str, Spec], ref: str, base: str) -> tuple[str, str, Any]:
     """Resolve a ``$ref`` for the judge; a base is ``old``/``new``, NUL, a file key."""
     side, _, key = base.partition("\x00")
@@ -206,6 +322,20 @@ def _overrulable(finding: Finding) -> bool:
     return bool(JUDGEABLE.match(finding.rule_id)) or finding.rule_id == "unclassified-change"
 
 
+_REF_SIBLINGS = frozenset({"$ref", "description", "summary", "title", "example", "examples"})
+
+
+def _component(node: Node) -> Node:
+    """The schema a ``$ref``-only schema (annotations aside) stands for, else the node."""
+    value = node.value
+    if isinstance(value, dict) and "$ref" in value and value.keys() <= _REF_SIBLINGS:
+        try:
+            return node.deref()
+        except Exception:  # an unresolvable ref: the differ has reported it already
+            return node
+    return node
+
+
 def _explains(finding: Finding) -> bool:
     """Whether a keyword finding already accounts for what the judge refutes.
 
@@ -216,6 +346,8 @@ def _explains(finding: Finding) -> bool:
     """
     if finding.rule_id.endswith("-sunset-removed"):
         return True
+    if REMOVALS.match(finding.rule_id):
+        return False  # what a client loses, not what it may now receive
     if finding.level is Level.BREAKING:
         return True
     return (finding.level is Level.WARNING and finding.direction is Direction.RESPONSE

@@ -196,6 +196,23 @@ class Judge:
             self._closed_senders if closed is None else closed,
         )
 
+    def accepts(
+        self,
+        instance: Any,
+        schema: Any,
+        base: str,
+        *,
+        context: Literal["request", "response"],
+        dialect: Literal["3.0", "3.1"] | None = None,
+    ) -> bool | None:
+        """Whether ``schema`` accepts ``instance`` (a real validator; None: it could not run)."""
+        try:
+            return self._verifier.check(
+                instance, schema, base, context, dialect or self._dialect
+            ).valid
+        except VerificationError:
+            return None
+
     def _engine(self, context: Context, closed: bool) -> Engine:
         engine = self._engines.get((context, closed))
         if engine is None:
