@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from specguard.diff._differ import ChangeKey, Differ, Entry, SchemaRoot, path_shape
+from specguard.diff._differ import (
+    ChangeKey,
+    Differ,
+    Entry,
+    SchemaRoot,
+    declared_properties,
+    path_shape,
+)
 from specguard.diff._keywords import OBJECT_TABLES, SCHEMA_KEYWORDS, Handling
 from specguard.diff._walk import Node
 from specguard.load import Spec
@@ -26,6 +33,7 @@ __all__ = [
     "Node",
     "SchemaRoot",
     "compare",
+    "declared_properties",
     "path_shape",
 ]
 

@@ -415,8 +415,8 @@ class Differ:
             if _freeze(_encoding_wire(old_v)) == _freeze(_encoding_wire(new_v)):
                 continue
             if old_props is None or new_props is None:
-                old_props = _property_names(old.child("schema"))
-                new_props = _property_names(new.child("schema"))
+                old_props = declared_properties(old.child("schema"))
+                new_props = declared_properties(new.child("schema"))
             kind = ADDED if name not in old_map else REMOVED if name not in new_map else CHANGED
             keys.append(self.emit(
                 "media-type.encoding", kind, direction,
@@ -680,7 +680,7 @@ def _encoding_wire(encoding: Any) -> Any:
     return wire
 
 
-def _property_names(schema: Node) -> set[str]:
+def declared_properties(schema: Node) -> set[str]:
     """Property names a schema declares, also in its allOf/anyOf/oneOf branches.
 
     Broad on purpose: a name found in any branch counts as existing, so its encoding entry

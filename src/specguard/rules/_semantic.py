@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from specguard.diff import DiffTree, Node, SchemaRoot
+from specguard.diff import DiffTree, Node, SchemaRoot, declared_properties
 from specguard.load import Spec, decode_pointer
 from specguard.model import Direction, Finding, Level, Location, Operation
 
@@ -121,6 +121,10 @@ class SemanticBridge:
         keep = NEVER_DOWNGRADED.match(finding.rule_id) or REMOVALS.match(finding.rule_id)
         verdict = self.verdict(pair[0], pair[1], finding.direction)
         if verdict.outcome == self._outcome.COMPATIBLE:
+            if REMOVALS.match(finding.rule_id) and _still_declared(finding, pair[1]):
+                return replace(finding, level=Level.SAFE, note=(
+                    "the property is still declared (it moved into an allOf/oneOf/anyOf "
+                    "member) and every instance stays valid"))
             if keep:
                 return finding
             return replace(finding, level=Level.SAFE,
@@ -237,6 +241,16 @@ class SemanticBridge:
 
 
 _ABSENT = object()
+
+
+def _still_declared(finding: Finding, new: Node) -> bool:
+    """Whether the property a removal finding names is declared by the new schema anyway."""
+    if finding.old is None:
+        return False
+    tokens = decode_pointer(finding.old.pointer)
+    if len(tokens) < 2 or tokens[-2] != "properties":
+        return False
+    return tokens[-1] in declared_properties(new)
 
 
 def _with_change(finding: Finding, old: Node, new: Node) -> Node | None:
