@@ -6,13 +6,22 @@ breaks a client depends on the direction, which the rules know.
 
 from __future__ import annotations
 
-import json
 import marshal
 from collections.abc import Iterator
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from specguard.diff._keywords import SCHEMA_KEYWORDS, Handling
+from specguard.diff._parts import (
+    Part,
+    align,
+    branch_types,
+    canonical,
+    has_all_of,
+    merged,
+    pair_branches,
+    types_of,
+)
 from specguard.diff._walk import Node
 from specguard.load import encode_token
 from specguard.model import ChangeKind, Direction
@@ -41,6 +50,61 @@ def compare_schemas(
             yield differ.emit("schema.boolean", CHANGED, direction, old, new,
                               _summary(o), _summary(n))
         return
+    if has_all_of(o) or has_all_of(n):
+        yield from _composed(differ, old, new, direction)
+    else:
+        yield from _keywords(differ, old, new, direction)
+
+
+def _composed(differ: Differ, old: Node, new: Node, direction: Direction) -> Iterator[ChangeKey]:
+    """Compare two schemas of which at least one is an allOf, part by part.
+
+    Parts pair up by ``$ref`` target (see :func:`specguard.diff._parts.align`): ``$ref X``
+    against ``allOf [$ref X, extra]`` compares X with X. When only one side has parts left
+    over, each of its leftover allOf members is one added (or removed) allOf branch, judged
+    by the allOf rules; the rest compares as usual. When both sides have leftovers, the
+    parts of each side are laid over one another and compared keyword by keyword, so a
+    property that moved between the wrapper and a member is not removed.
+    """
+    alignment = align(differ, old, new)
+    o_rest, n_rest = alignment.unmatched(alignment.old), alignment.unmatched(alignment.new)
+    reported: set[int] = set()
+    if not o_rest or not n_rest:
+        o_count, n_count = len(old.get("allOf") or ()), len(new.get("allOf") or ())
+        for part in o_rest:
+            if part.slot is not None:
+                reported.add(id(part))
+                yield differ.emit("schema.allOf", REMOVED, direction, part.slot, None,
+                                  remaining=n_count, index=part.index)
+        for part in n_rest:
+            if part.slot is not None:
+                reported.add(id(part))
+                yield differ.emit("schema.allOf", ADDED, direction, None, part.slot,
+                                  previous=o_count, index=part.index)
+    if all(id(part) in reported for part in o_rest + n_rest):
+        # Nothing else differs in the set of parts: compare the pairs.
+        for o_part, n_part in alignment.pairs():
+            if o_part.wrapper or n_part.wrapper:
+                yield from _keywords(differ, merged(differ, [o_part], o_part.node),
+                                     merged(differ, [n_part], n_part.node), direction)
+            else:
+                yield from differ.diff_schema(o_part.node, n_part.node, direction)
+        return
+    yield from _keywords(
+        differ,
+        merged(differ, _kept(alignment.old, reported), old),
+        merged(differ, _kept(alignment.new, reported), new),
+        direction,
+    )
+
+
+def _kept(parts: list[Part], reported: set[int]) -> list[Part]:
+    return [part for part in parts if id(part) not in reported]
+
+
+def _keywords(differ: Differ, old: Node, new: Node, direction: Direction) -> Iterator[ChangeKey]:
+    """Keyword-by-keyword comparison of two schema objects (allOf already opened or absent)."""
+    o, n = old.value, new.value
     emit = differ.emit
     yield from _types(differ, old, new, direction)
     yield from _enum(differ, old, new, direction)
@@ -153,8 +217,7 @@ def refs_within(
 # -- helpers -----------------------------------------------------------------------------
 
 
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
+_canonical = canonical
 
 
 def _summary(value: Any) -> Any:
@@ -176,20 +239,6 @@ def _tightened(old: Any, new: Any, tighter_when_larger: bool) -> bool:
     return bool(new > old) if tighter_when_larger else bool(new < old)
 
 
-def types_of(schema: dict[str, Any]) -> frozenset[str] | None:
-    """The set of JSON types a schema admits by its ``type`` (None: any), with 3.0 nullable."""
-    declared = schema.get("type")
-    if declared is None:
-        return None
-    names = [declared] if isinstance(declared, str) else declared
-    if not isinstance(names, list):
-        return None
-    result = {str(name) for name in names}
-    if schema.get("nullable") is True:
-        result.add("null")
-    return frozenset(result)
-
-
 def _covered(kind: str, types: frozenset[str] | None) -> bool:
     if types is None:
         return True
@@ -198,6 +247,11 @@ def _covered(kind: str, types: frozenset[str] | None) -> bool:
 
 def _types(differ: Differ, old: Node, new: Node, direction: Direction) -> Iterator[ChangeKey]:
     old_t, new_t = types_of(old.value), types_of(new.value)
+    if old_t == new_t:
+        return
+    # No `type` of its own: a schema admits only what its anyOf/oneOf branches admit.
+    old_t = old_t if old_t is not None else branch_types(differ, old)
+    new_t = new_t if new_t is not None else branch_types(differ, new)
     if old_t == new_t:
         return
     lost = sorted(t for t in (old_t or _ANY_TYPES) if not _covered(t, new_t))
@@ -427,17 +481,6 @@ def _arrays(differ: Differ, old: Node, new: Node, direction: Direction) -> Itera
                           len(o_prefix.items()), len(n_prefix.items()))
 
 
-def _branch_label(branch: Node) -> tuple[str, str]:
-    value = branch.value
-    if isinstance(value, dict):
-        ref = value.get("$ref")
-        if isinstance(ref, str):
-            return ("ref", ref.rsplit("/", 1)[-1])
-        if isinstance(value.get("title"), str):
-            return ("title", value["title"])
-    return ("", "")
-
-
 def _combinator(
     differ: Differ, old: Node, new: Node, direction: Direction, keyword: str
 ) -> Iterator[ChangeKey]:
@@ -451,26 +494,10 @@ def _combinator(
                           o_list if o_count else None, n_list if n_count else None,
                           previous=o_count, remaining=n_count, index=max(o_count, n_count) - 1)
         return
-    old_left = list(range(o_count))
-    new_left = list(range(n_count))
-    pairs: list[tuple[int, int]] = []
-    # Match by $ref target, then by title, then by shape (same declared type), then order.
-    for matcher in (_branch_label, _branch_shape):
-        for i in list(old_left):
-            label = matcher(o_list.child(i))
-            if label == ("", ""):
-                continue
-            for j in new_left:
-                if matcher(n_list.child(j)) == label:
-                    pairs.append((i, j))
-                    old_left.remove(i)
-                    new_left.remove(j)
-                    break
-    for i, j in zip(list(old_left), list(new_left), strict=False):
-        pairs.append((i, j))
-        old_left.remove(i)
-        new_left.remove(j)
-    for i, j in sorted(pairs):
+    # Paired by content, $ref target, discriminator value, title, likeness; never by position
+    # alone: a branch inserted mid-list must not make its neighbours compare.
+    pairs, old_left, new_left = pair_branches(differ, old, new, keyword)
+    for i, j in pairs:
         yield from differ.diff_schema(o_list.child(i), n_list.child(j), direction)
     for i in old_left:
         yield differ.emit(f"schema.{keyword}", REMOVED, direction, o_list.child(i), None,
@@ -478,12 +505,6 @@ def _combinator(
     for j in new_left:
         yield differ.emit(f"schema.{keyword}", ADDED, direction, None, n_list.child(j),
                           previous=o_count, index=j)
-
-
-def _branch_shape(branch: Node) -> tuple[str, str]:
-    resolved = branch.deref() if isinstance(branch.value, dict) else branch
-    kinds = types_of(resolved.value) if isinstance(resolved.value, dict) else None
-    return ("type", ",".join(sorted(kinds))) if kinds else ("", "")
 
 
 def _negation(differ: Differ, old: Node, new: Node, direction: Direction) -> Iterator[ChangeKey]:
