@@ -290,7 +290,8 @@ class ObjAtom:
 
     ``declared``: the property names the schema objects behind this atom list (not names a
     complement only mentions); ``open``: one of them allows other keys explicitly
-    (``additionalProperties: true`` or ``patternProperties``). Both matter only when a sender's
+    (``additionalProperties: true`` or ``patternProperties``); ``variant``: it is (part of) a
+    oneOf/anyOf branch, closed even when it declares nothing. They matter only when a sender's
     schema is closed over what it declares.
     """
 
@@ -302,6 +303,7 @@ class ObjAtom:
     excluded: Values = NO_VALUES
     declared: frozenset[str] = frozenset()
     open: bool = False
+    variant: bool = False
 
 
 @dataclass(frozen=True, slots=True)

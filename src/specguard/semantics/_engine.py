@@ -324,27 +324,57 @@ class Engine:
         return self._canon_raw(node.raw, node.base, node.dialect, node.sender)
 
     @staticmethod
+    def _variant(canon: Canon) -> Canon:
+        """A oneOf/anyOf branch is a shape of its own: one that says nothing about its keys
+        (no property, no size, nothing required) is an empty variant a sender puts nothing
+        in, not a free-form map. One that bounds its size is a map and stays open."""
+        objects = canon[IDX["object"]]
+        marked = tuple(
+            replace(atom, variant=True)
+            if isinstance(atom, ObjAtom) and not atom.variant and (
+                atom.declared or (not atom.rules and not atom.required
+                                  and atom.min_props == 0 and atom.max_props is None))
+            else atom
+            for atom in objects
+        )
+        if marked == objects:
+            return canon
+        return tuple(marked if i == IDX["object"] else part for i, part in enumerate(canon))
+
+    @staticmethod
     def _closed(canon: Canon) -> Canon:
         """What a sender may send: only the properties its schema declares.
 
         Applied to a whole schema position (after allOf members are merged and oneOf/anyOf
         branches distributed), so an allOf's members close over their union. A schema that
-        declares no property (a free-form map) or opens itself explicitly stays as written,
-        and so does an explicit ``additionalProperties`` schema.
+        declares no property (a free-form map, unless it is a oneOf/anyOf variant) or opens
+        itself explicitly stays as written, and so does an explicit ``additionalProperties``
+        schema.
         """
         objects = canon[IDX["object"]]
-        closed = tuple(
-            replace(atom, rules=(*atom.rules, Rule(
-                "additional", FALSE, declared=atom.declared,
-                patterns=tuple(r.name for r in atom.rules if r.kind == "pattern"))))
-            if isinstance(atom, ObjAtom) and atom.declared and not atom.open
-            and not atom.opaque and all(r.kind != "additional" for r in atom.rules)
-            else atom
-            for atom in objects
-        )
+        closed = tuple(Engine._close_atom(atom) for atom in objects)
         if closed == objects:
             return canon
         return tuple(closed if i == IDX["object"] else part for i, part in enumerate(canon))
+
+    @staticmethod
+    def _close_atom(atom: Atom) -> Atom:
+        if isinstance(atom, OpaqueAtom):
+            # an unexpanded oneOf: its branches are what a sender picks from
+            close = Engine._close_atom
+            return replace(
+                atom,
+                upper=tuple(close(a) for a in atom.upper),
+                one_of=tuple(tuple(close(a) for a in branch) for branch in atom.one_of),
+                also=tuple(close(a) for a in atom.also),
+            )
+        if (not isinstance(atom, ObjAtom) or atom.open or atom.opaque
+                or not (atom.declared or atom.variant)
+                or any(r.kind == "additional" for r in atom.rules)):
+            return atom
+        patterns = tuple(r.name for r in atom.rules if r.kind == "pattern")
+        extra = Rule("additional", FALSE, declared=atom.declared, patterns=patterns)
+        return replace(atom, rules=(*atom.rules, extra))
 
     def _canon_raw(self, raw: Any, base: str, dialect: Dialect, sender: bool = False) -> Canon:
         if raw is True:
@@ -400,10 +430,13 @@ class Engine:
             if self._list(raw.get("anyOf")):
                 union = BOTTOM_CANON
                 for member in raw["anyOf"]:
-                    union = self._union(union, self._canon_raw(member, base, dialect, sender))
+                    branch = self._variant(self._canon_raw(member, base, dialect, sender))
+                    union = self._union(union, branch)
                 parts.append(union)
             if self._list(raw.get("oneOf")):
-                branches = [self._canon_raw(m, base, dialect, sender) for m in raw["oneOf"]]
+                branches = [
+                    self._variant(self._canon_raw(m, base, dialect, sender)) for m in raw["oneOf"]
+                ]
                 parts.append(self._one_of(branches))
         if "not" in raw:
             negated = raw["not"]
@@ -844,6 +877,7 @@ class Engine:
             excluded=x.excluded | y.excluded,
             declared=x.declared | y.declared,
             open=x.open or y.open,
+            variant=x.variant or y.variant,
         )
         if atom.max_props is not None and max(atom.min_props, len(atom.required)) > atom.max_props:
             return []
