@@ -105,6 +105,7 @@ MIRROR_WAIVERS: dict[tuple[str, str], str] = {
     ("request-parameter-deprecated", "direction"): "parameter deprecation is advance notice in "
     "either direction and is reported under this one id",
     ("response-success-status-removed", "direction"): _STATUS,
+    ("response-success-status-retired", "direction"): _STATUS,
     ("response-non-success-status-removed", "direction"): _STATUS,
     ("response-success-status-added", "direction"): _STATUS,
     ("response-non-success-status-added", "direction"): _STATUS,

@@ -433,9 +433,11 @@ class Differ:
         old_codes = {str(k).upper(): str(k) for k in old.mapping() if not str(k).startswith("x-")}
         new_codes = {str(k).upper(): str(k) for k in new.mapping() if not str(k).startswith("x-")}
         keys: list[ChangeKey] = []
+        # success statuses old clients already handled that the new spec still documents
+        kept = sorted(c for c in old_codes.keys() & new_codes.keys() if c.startswith("2"))
         for code in old_codes.keys() - new_codes.keys():
             keys.append(self.emit("response", REMOVED, direction, old.child(old_codes[code]),
-                                  None, status=code))
+                                  None, status=code, success_kept=tuple(kept)))
         for code in new_codes.keys() - old_codes.keys():
             keys.append(self.emit("response", ADDED, direction, None,
                                   new.child(new_codes[code]), status=code))

@@ -104,6 +104,9 @@ RULES: tuple[Rule, ...] = (
     # -- responses -------------------------------------------------------------------------
     _r("response-success-status-removed", B, RESP, "success response {status} was removed",
        "old clients expect it"),
+    _r("response-success-status-retired", S, RESP,
+       "success response {status} was removed; {kept} remains",
+       "the responses only narrowed: old clients already handle the success status that remains"),
     _r("response-non-success-status-removed", W, RESP, "response {status} was removed",
        "clients that handle this error lose nothing at run time, but the contract is poorer"),
     _r("response-success-status-added", W, RESP, "new success response {status}",

@@ -141,6 +141,12 @@ def response(change: Change, context: Context) -> Iterator[Hit]:
     success = status.startswith("2") or (status == "DEFAULT" and change.kind is REMOVED)
     verb = "added" if change.kind is ADDED else "removed"
     kind = "success" if success else "non-success"
+    kept = change.detail("success_kept") or ()
+    if status.startswith("2") and change.kind is REMOVED and kept:
+        # the responses only narrowed to statuses old clients already handle
+        yield _hit("response-success-status-retired", status=status.lower(),
+                   kept=", ".join(kept))
+        return
     yield _hit(f"response-{kind}-status-{verb}", status=status.lower())
 
 

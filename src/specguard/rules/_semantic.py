@@ -52,7 +52,7 @@ NEVER_DOWNGRADED = re.compile(
 # property (the property and ``required``), a 3.0 bound (``maximum`` + ``exclusiveMaximum``)
 # or an enum that was a ``const``.
 SELF_CONTAINED = re.compile(
-    r"(request|response)-(additional-properties-|schema-type-|"
+    r"(request|response)-(additional-properties-|schema-type-|pattern-|"
     r"(min|max)-length-|(min|max)-items-|(min|max)-properties-|oneof-branch-|anyof-branch-|"
     r"property-became-required)"
 )
@@ -114,17 +114,25 @@ class SemanticBridge:
         is safe (the pair's other changes have findings of their own); a witness is attached
         only when it is one of that change and the whole new schema treats it the same way.
         """
-        if pair is None or finding.level is Level.SAFE or not JUDGEABLE.match(finding.rule_id):
+        if pair is None or finding.level is Level.SAFE:
             return finding
         if finding.direction not in (Direction.REQUEST, Direction.RESPONSE):
             return finding
-        keep = NEVER_DOWNGRADED.match(finding.rule_id) or REMOVALS.match(finding.rule_id)
-        verdict = self.verdict(pair[0], pair[1], finding.direction)
-        if verdict.outcome == self._outcome.COMPATIBLE:
-            if REMOVALS.match(finding.rule_id) and _still_declared(finding, pair[1]):
+        if REMOVALS.match(finding.rule_id):
+            # what a client loses is no matter of accepted instances: only a property that
+            # merely moved (still declared, every instance still valid) is overruled
+            if _still_declared(finding, pair[1]) and self.verdict(
+                    pair[0], pair[1], finding.direction, witness=False
+            ).outcome == self._outcome.COMPATIBLE:
                 return replace(finding, level=Level.SAFE, note=(
                     "the property is still declared (it moved into an allOf/oneOf/anyOf "
                     "member) and every instance stays valid"))
+            return finding
+        if not JUDGEABLE.match(finding.rule_id):
+            return finding
+        keep = NEVER_DOWNGRADED.match(finding.rule_id)
+        verdict = self.verdict(pair[0], pair[1], finding.direction)
+        if verdict.outcome == self._outcome.COMPATIBLE:
             if keep:
                 return finding
             return replace(finding, level=Level.SAFE,
@@ -144,6 +152,10 @@ class SemanticBridge:
             if (alone.outcome == self._outcome.INCOMPATIBLE and alone.witness is not None
                     and self._whole_agrees(alone.witness.instance, pair[1], finding.direction)):
                 verdict = alone
+            elif SELF_CONTAINED.match(finding.rule_id):
+                return finding  # the pair's witness would be about another change
+            # else the pointer may not name all of the change (a 3.0 exclusive bound, a
+            # required property): the pair's witness stands
         if finding.direction is Direction.REQUEST and finding.level is Level.WARNING:
             # A proven counterexample: an old, valid request the new schema rejects.
             return replace(finding, level=Level.BREAKING, witness=verdict.witness,
