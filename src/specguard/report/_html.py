@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -31,6 +30,7 @@ from specguard.report._shared import (
     snippet,
     verdict,
     where,
+    witness_text,
 )
 
 _MAX_WITNESS = 400
@@ -145,9 +145,7 @@ def _view(report: DiffReport, finding: Finding, options: RenderOptions) -> _Find
     location = finding.new or finding.old
     witness = ""
     if finding.witness is not None:
-        witness = json.dumps(finding.witness.instance, ensure_ascii=False, default=str)
-        if len(witness) > _MAX_WITNESS:
-            witness = witness[:_MAX_WITNESS] + "…"
+        witness = witness_text(finding.witness.instance, _MAX_WITNESS)
     new_side = finding.new or finding.anchor
     return _FindingView(
         level=finding.level.value,

@@ -10,7 +10,6 @@ longer than any backtick run inside, and ``@`` cannot form a mention.
 from __future__ import annotations
 
 import html
-import json
 import re
 
 from specguard.model import DiffReport, Finding, Level, Location
@@ -24,6 +23,7 @@ from specguard.report._shared import (
     operations_label,
     shown,
     verdict,
+    witness_text,
 )
 
 MARKER = "<!-- specguard-report -->"
@@ -93,9 +93,7 @@ def _finding(report: DiffReport, finding: Finding, options: RenderOptions) -> li
     if finding.note:
         lines.append(f"  - note: {text(finding.note)}")
     if finding.witness is not None:
-        instance = json.dumps(finding.witness.instance, ensure_ascii=False, default=str)
-        if len(instance) > _MAX_WITNESS:
-            instance = instance[:_MAX_WITNESS] + "…"
+        instance = witness_text(finding.witness.instance, _MAX_WITNESS)
         lines.append(f"  - witness: {code(instance)}: {text(finding.witness.explanation)}")
     if finding.fingerprint:
         lines.append(f"  - fingerprint: `{finding.fingerprint}`")

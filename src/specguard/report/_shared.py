@@ -7,8 +7,10 @@ escape sequences included) and line breaks inside one-line values.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote
 
 from specguard.model import DiffReport, Finding, Level, Location, ServiceInfo
@@ -21,6 +23,31 @@ UNNAMED = "(contract)"
 GATE_GROUP = "(gate)"
 SNIPPET_CONTEXT = 3
 _MAX_SNIPPET_LINE = 300
+
+
+_LONG_TEXT = 40
+_LONG_LIST = 3
+
+
+def witness_text(instance: Any, limit: int) -> str:
+    """A witness as compact JSON a reader can take in: long strings and arrays abbreviated with
+    their length said (a maxLength witness is 20,001 characters, a maxItems one 1,001 items),
+    the whole capped at ``limit`` characters. Machine formats keep the full instance."""
+    text = json.dumps(_abbreviated(instance), ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _abbreviated(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > _LONG_TEXT:
+        return f"{value[:12]}…({len(value)} characters)"
+    if isinstance(value, list):
+        shown = [_abbreviated(item) for item in value[:_LONG_LIST]]
+        if len(value) > _LONG_LIST:
+            shown.append(f"…({len(value)} items)")
+        return shown
+    if isinstance(value, dict):
+        return {key: _abbreviated(item) for key, item in value.items()}
+    return value
 
 
 def clean(text: str) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 from specguard.model import DiffReport, Finding, Level
 from specguard.report import RenderOptions
+from specguard.report._shared import witness_text
 
 _COLORS = {Level.BREAKING: "\x1b[31m", Level.WARNING: "\x1b[33m", Level.SAFE: "\x1b[32m"}
 _RESET = "\x1b[0m"
@@ -52,9 +52,7 @@ def render(report: DiffReport, options: RenderOptions) -> str:
             pointer = where.pointer if where is not None else ""
             lines.append(f"    at {inert(pointer)} ({inert(_where(f))})")
             if f.witness is not None:
-                instance = json.dumps(f.witness.instance, ensure_ascii=False)
-                if len(instance) > 120:
-                    instance = instance[:117] + "..."
+                instance = witness_text(f.witness.instance, 120)
                 lines.append(f"    witness: {inert(instance)} ({inert(f.witness.explanation)})")
             if f.note:
                 lines.append(f"    note: {inert(f.note)}")
