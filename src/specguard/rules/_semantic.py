@@ -120,13 +120,13 @@ class SemanticBridge:
             return finding
         if REMOVALS.match(finding.rule_id):
             # what a client loses is no matter of accepted instances: only a property that
-            # merely moved (still declared, every instance still valid) is overruled
+            # merely moved (still declared, and no instance shown to break) is overruled
             if _still_declared(finding, pair[1]) and self.verdict(
-                    pair[0], pair[1], finding.direction, witness=False
-            ).outcome == self._outcome.COMPATIBLE:
+                    pair[0], pair[1], finding.direction
+            ).outcome != self._outcome.INCOMPATIBLE:
                 return replace(finding, level=Level.SAFE, note=(
                     "the property is still declared (it moved into an allOf/oneOf/anyOf "
-                    "member) and every instance stays valid"))
+                    "member) and no old instance was found to break"))
             return finding
         if not JUDGEABLE.match(finding.rule_id):
             return finding
