@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 
 from specguard.diff import DiffTree, Node, SchemaRoot, declared_properties
 from specguard.load import Spec, decode_pointer
@@ -130,6 +130,11 @@ class SemanticBridge:
             return finding
         if not JUDGEABLE.match(finding.rule_id):
             return finding
+        added = _oneof_branch(finding, *pair) if finding.rule_id == ONEOF_BRANCH_ADDED else None
+        if added is not None and self._catches_nothing_old(added, pair):
+            return replace(finding, level=Level.SAFE, note=(
+                "no old valid request matches the new branch and another one (proved), so "
+                "none turns ambiguous"))
         keep = NEVER_DOWNGRADED.match(finding.rule_id)
         verdict = self.verdict(pair[0], pair[1], finding.direction)
         if verdict.outcome == self._outcome.COMPATIBLE:
@@ -156,11 +161,58 @@ class SemanticBridge:
                 return finding  # the pair's witness would be about another change
             # else the pointer may not name all of the change (a 3.0 exclusive bound, a
             # required property): the pair's witness stands
+        if added is not None and not self._judge.accepts(
+                verdict.witness.instance, added[1], f"new\x00{pair[1].file.key}",
+                context="request", dialect=self._dialects["new_dialect"]):
+            return finding  # the witness is about another change, not this branch
         if finding.direction is Direction.REQUEST and finding.level is Level.WARNING:
             # A proven counterexample: an old, valid request the new schema rejects.
             return replace(finding, level=Level.BREAKING, witness=verdict.witness,
                            note="the judge found an old request the new schema rejects")
         return replace(finding, witness=verdict.witness)
+
+    def _catches_nothing_old(
+        self, added: tuple[list[Any], Any, list[Any]], pair: tuple[Node, Node]
+    ) -> bool:
+        """The new branch makes no old valid value ambiguous (proved). An old value breaks
+        only if it matches the new branch and another new branch; for every old branch, what
+        an old client sends through it into both is nothing, or also matched a second old
+        branch (and so was never a valid oneOf value)."""
+        old_branches, branch, new_branches = added
+        old_base, new_base = f"old\x00{pair[0].file.key}", f"new\x00{pair[1].file.key}"
+        old_d, new_d = self._dialects["old_dialect"], self._dialects["new_dialect"]
+        if not old_branches or len(old_branches) + len(new_branches) > _MAX_BRANCHES:
+            return False
+        shared = self._judge.shared_within
+
+        def never_valid(parts: tuple[tuple[Any, str], ...], dialects: tuple[Any, ...],
+                        skip: int) -> bool:
+            """Nothing an old client sends through old branch ``skip`` lies in ``parts``, or
+            all of it also matched another old branch (so it was never a valid value)."""
+            context: Literal["request"] = "request"
+            if shared(parts[0], parts[1:], context=context, dialects=dialects):
+                return True
+            return any(
+                shared(parts[0], parts[1:], (other, old_base), context=context,
+                       dialects=(*dialects, old_d))
+                for j, other in enumerate(old_branches) if j != skip
+            )
+
+        # no value at all matches the new branch and another new one: nothing turns ambiguous
+        # (values that moved from an old branch into it are judged where they moved from)
+        siblings = [other for other in new_branches if other is not branch]
+        if all(shared((branch, new_base), ((other, new_base),), context="request",
+                      dialects=(new_d, new_d), closed=False) for other in siblings):
+            return True
+        # else an old value is rejected only if it matches the new branch and another new one
+        for i, old in enumerate(old_branches):
+            pair_parts = ((old, old_base), (branch, new_base))
+            if never_valid(pair_parts, (old_d, new_d), i):
+                continue
+            if not all(never_valid((*pair_parts, (other, new_base)), (old_d, new_d, new_d), i)
+                       for other in siblings):
+                return False
+        return True
 
     def _whole_agrees(self, instance: Any, new: Node, direction: Direction) -> bool:
         """The whole new schema rejects (request) or allows (response) the instance too."""
@@ -253,6 +305,28 @@ class SemanticBridge:
 
 
 _ABSENT = object()
+ONEOF_BRANCH_ADDED = "request-oneof-branch-added"
+_MAX_BRANCHES = 100  # pairs of branches are compared: bound the quadratic work
+
+
+def _oneof_branch(
+    finding: Finding, old: Node, new: Node
+) -> tuple[list[Any], Any, list[Any]] | None:
+    """(the old oneOf's branches, the added branch, the new oneOf's branches) of a new-branch
+    finding, when they lie in the compared pair's own documents."""
+    where = finding.new
+    if where is None or where.file != new.file.name or not where.pointer.startswith(
+            new.pointer + "/"):
+        return None
+    tokens = decode_pointer(where.pointer[len(new.pointer):])
+    if len(tokens) < 2 or tokens[-2] != "oneOf":
+        return None
+    branches = _at(old.value, tokens[:-1])
+    siblings = _at(new.value, tokens[:-1])
+    branch = _at(new.value, tokens)
+    if not isinstance(branches, list) or not isinstance(siblings, list) or branch is _ABSENT:
+        return None
+    return branches, branch, siblings
 
 
 def _still_declared(finding: Finding, new: Node) -> bool:

@@ -196,6 +196,40 @@ class Judge:
             self._closed_senders if closed is None else closed,
         )
 
+    def shared_within(
+        self,
+        sender: tuple[Any, str],
+        others: tuple[tuple[Any, str], ...],
+        within: tuple[Any, str] | None = None,
+        *,
+        context: Literal["request", "response"],
+        dialects: tuple[Literal["3.0", "3.1"], ...] = (),
+        closed: bool | None = None,
+    ) -> bool:
+        """Proved: whatever a sender of ``sender`` (schema, base) sends that every one of
+        ``others`` also accepts is valid under ``within`` — or, without ``within``, nothing is
+        (they are disjoint). False: not proved. ``dialects`` per schema, in that order.
+
+        A new oneOf branch catches no old value when, for every old branch, what the two share
+        is nothing, or already matched a second old branch (so it was never valid).
+        ``closed=False``: the first schema is not closed (plain instance sets).
+        """
+        if self.steps_spent > TOTAL_STEP_BUDGET:
+            return False
+        closed = self._closed_senders if closed is None else closed
+        engine = self._engine(context, closed)
+        given = [sender, *others] + ([within] if within is not None else [])
+        sides = [(schema, base, dialects[i] if i < len(dialects) else self._dialect)
+                 for i, (schema, base) in enumerate(given)]
+        last = len(others) + 1
+        result = engine.shared_within(
+            sides[0], sides[1:last], sides[last] if within is not None else None
+        )
+        self.steps_spent += engine.steps
+        if engine.poisoned:
+            del self._engines[(context, closed)]
+        return result
+
     def accepts(
         self,
         instance: Any,

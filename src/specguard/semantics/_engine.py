@@ -2018,6 +2018,28 @@ class Engine:
             self.poisoned = True
             return Unknown(f"too complex to decide within {STEP_BUDGET} steps")
 
+    def shared_within(
+        self,
+        sender: tuple[Any, str, Dialect],
+        others: Sequence[tuple[Any, str, Dialect]],
+        within: tuple[Any, str, Dialect] | None,
+    ) -> bool:
+        """Provably every instance a sender of the first schema sends that all ``others``
+        accept is also valid under ``within`` (None: there is no such instance). False when
+        unsure, or when the question is too costly."""
+        self._steps = 0
+        self._witness = False
+        try:
+            both = self.sch(*sender, self._closed_senders).conj(
+                *(self.sch(*other) for other in others)
+            )
+            if within is None:
+                return self.is_empty(both)
+            return isinstance(self.check(both, self.sch(*within)), Proved)
+        except (RecursionError, _BudgetExceeded):
+            self.poisoned = True
+            return False
+
     @property
     def steps(self) -> int:
         """Units of work the last :meth:`decide` took."""
