@@ -135,3 +135,46 @@ def test_lazy_command_table_matches_the_modules() -> None:
     result = CliRunner().invoke(main, ["--help"])
     for name in COMMAND_MODULES:
         assert name in result.stdout
+
+
+def _closed_early(*args: str) -> int:
+    """Run specguard with a reader that takes one line and closes the pipe (``| head -1``)."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "specguard", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.readline()
+    process.stdout.close()
+    errors = process.stderr.read().decode()
+    code = process.wait(timeout=60)
+    assert "Traceback" not in errors and "error" not in errors, errors
+    return code
+
+
+def test_a_closed_stdout_ends_quietly_with_the_verdict() -> None:
+    """`| head -1`: no error and no traceback; diff still exits with the gate's verdict."""
+    assert _closed_early("rules") == 0
+    assert _closed_early("diff", OLD, NEW) == 1
+
+
+def test_output_folders_are_created(runner: CliRunner, tmp_path: Path) -> None:
+    """-o into folders that do not exist yet writes the report there."""
+    target = tmp_path / "reports" / "today" / "diff.json"
+    result = runner.invoke(main, ["diff", OLD, NEW, "--format", "json", "-o", str(target)])
+    assert result.exit_code == 1, result.output
+    assert json.loads(target.read_text())["summary"]["breaking"] >= 1
+
+
+def test_an_unwritable_report_is_one_line_exit_2(runner: CliRunner, tmp_path: Path) -> None:
+    """A report that cannot be written (its folder is a file) is one line naming it, exit 2."""
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = runner.invoke(main, ["diff", OLD, NEW, "-o", str(blocker / "r.txt")])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "cannot write the report" in result.stderr and str(blocker) in result.stderr

@@ -58,5 +58,9 @@ class SpecValidationError(SpecguardError):
     """The document is not a valid OpenAPI 3.0/3.1 description."""
 
 
+class OutputError(SpecguardError):
+    """A report could not be written (a folder that cannot be made, a full disk...)."""
+
+
 class ConfigError(SpecguardError):
     """Configuration, inventory or acknowledgement files are invalid."""

@@ -441,3 +441,14 @@ def test_paths_outside_the_repository_are_refused(repo: GitRepo) -> None:
     result = check()
     assert result.exit_code == 2
     assert "outside the repository" in result.stderr
+
+
+def test_the_verdict_survives_a_report_that_cannot_be_written(repo: GitRepo) -> None:
+    """One report's folder is a file: that report fails with one line, the others are
+    written, and the exit code is still the gate's (1), not the writer's."""
+    repo.write("blocker", "not a folder\n")
+    result = check("--format", "json=blocker/report.json", "--format", "markdown=out/pr.md")
+    assert result.exit_code == 1, result.output
+    assert "blocker/report.json" in result.stderr and "cannot write the report" in result.stderr
+    assert (repo.path / "out" / "pr.md").read_text().strip()
+    assert "gate failed" in result.stderr

@@ -42,6 +42,10 @@ class _Group(click.Group):
             _fail(exc.one_line())
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except BrokenPipeError:
+            # the reader closed stdout (``| head``): nothing is wrong with the input
+            silence_stdout()
+            sys.exit(EXIT_OK)
         except RecursionError:
             _fail("input nested too deeply to process")
         except MemoryError:
@@ -55,6 +59,13 @@ class _Group(click.Group):
 
 # Messages quote spec text (keys, refs, validator output): it must not drive the terminal.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush of a closed pipe is quiet."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _fail(message: str) -> None:

@@ -11,7 +11,7 @@ import click
 
 from specguard.api import diff_specs
 from specguard.cli._diff import FAIL_ON, fail_level, write_output
-from specguard.errors import ConfigError
+from specguard.errors import ConfigError, OutputError
 from specguard.gate import (
     WORKTREE,
     Ack,
@@ -184,14 +184,20 @@ def check(
     report = run_check(repo, config, options)
     threshold = fail_level(fail_on) if fail_on is not None else config.fail_on
     failed = gate_failed(report, threshold)
+    unwritten = False
     for fmt, target in targets:
         color = target is None and fmt is OutputFormat.TEXT and sys.stdout.isatty()
         render_options = RenderOptions(
             color=color, fail_on=threshold, min_level=Level(min_level), link_base=link_base
         )
-        write_output(render(report, fmt, render_options), target)
+        try:
+            write_output(render(report, fmt, render_options), target)
+        except OutputError as exc:
+            # one report that cannot be written must not hide the gate's verdict
+            click.echo(f"specguard: error: {exc.one_line()}", err=True)
+            unwritten = True
     click.echo(_summary(report, time.monotonic() - started, failed, threshold), err=True)
-    sys.exit(1 if failed else 0)
+    sys.exit(1 if failed else 2 if unwritten else 0)
 
 
 @click.command()

@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from specguard.api import diff_specs
-from specguard.errors import SpecguardError
+from specguard.cli import silence_stdout
+from specguard.errors import OutputError, SpecguardError
 from specguard.gate import with_sources
 from specguard.load import load_spec, validate_specs
 from specguard.model import Level
@@ -25,11 +26,26 @@ def fail_level(value: str) -> Level | None:
 
 
 def write_output(text: str, output: Path | None) -> None:
-    """Reports go to stdout or --output; never mixed with progress or errors (stderr)."""
+    """Reports go to stdout or --output; never mixed with progress or errors (stderr).
+
+    Missing folders of ``--output`` are created. A reader that closes stdout early (``| head``)
+    ends the report quietly: the command still exits with its verdict. Anything else that
+    stops the report is an :class:`OutputError` (one line).
+    """
     if output is None:
-        click.echo(text, nl=False)
-    else:
+        try:
+            click.echo(text, nl=False)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            silence_stdout()
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"cannot write the report: {exc.strerror or exc}",
+                          file=str(output)) from exc
+
 
 
 def use_color(output: Path | None) -> bool:

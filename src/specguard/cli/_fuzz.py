@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
+from specguard.cli._diff import write_output
 from specguard.fuzz import (
     ALL_PHASES,
     FuzzOptions,
@@ -228,16 +229,6 @@ def _load(location: str, root: str | None) -> Spec:
     return load_spec(location, root=root)
 
 
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise click.FileError(str(output), exc.strerror) from None
-
-
 def _finish(ok: bool, unreachable: str | None) -> None:
     if unreachable is not None:
         click.echo(f"specguard: error: {unreachable}", err=True)
@@ -265,7 +256,7 @@ def fuzz(spec: str, **params: Any) -> None:
         progress=progress_for(sys.stderr, quiet=params["quiet"]),
         cache_dir=_cache_dir(),
     )
-    _write(render(report, OutputFormat(params["fmt"])), params["output"])
+    write_output(render(report, OutputFormat(params["fmt"])), params["output"])
     _finish(report.ok, report.unreachable)
 
 
@@ -311,7 +302,7 @@ def verify(old: str, new: str | None, changed_only: bool, **params: Any) -> None
         progress=progress_for(sys.stderr, quiet=params["quiet"]),
         cache_dir=_cache_dir(),
     )
-    _write(render(report, OutputFormat(params["fmt"])), params["output"])
+    write_output(render(report, OutputFormat(params["fmt"])), params["output"])
     _finish(report.ok, report.run.unreachable)
 
 
@@ -355,7 +346,7 @@ def traffic(
     not fatal. Exit codes: 0 all matched traffic valid, 1 invalid exchanges, 2 bad input.
     """
     report = check_traffic(_load(spec, root), hars)
-    _write(render(report, OutputFormat(fmt)), output)
+    write_output(render(report, OutputFormat(fmt)), output)
     sys.exit(0 if report.ok else 1)
 
 

@@ -1,0 +1,5 @@
+"""``python -m specguard``: the same command line as the ``specguard`` script."""
+
+from specguard.cli import main
+
+main()
