@@ -121,7 +121,7 @@ def run_fuzz(
     except ImportError:  # schemathesis 4 needs Python 3.11+; the rest of specguard does not
         raise SpecguardError(
             "fuzzing needs schemathesis, which is not installed",
-            hint="use Python 3.11+ and `pip install specguard` (schemathesis>=4.32.5)",
+            hint="use Python 3.11+ and `pip install 'specguard[fuzz]'`",
         ) from None
 
     progress = progress or QuietProgress()

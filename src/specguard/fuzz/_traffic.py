@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING, Any
 
-from specguard.errors import SpecValidationError
+from specguard.errors import SpecguardError, SpecValidationError
 from specguard.fuzz._bundle import bundle
 from specguard.fuzz._har import HarEntry, iter_entries
 from specguard.fuzz._model import OperationTraffic, TrafficExample, TrafficReport
@@ -119,8 +119,14 @@ class _Tally:
 
 class _Validator:
     def __init__(self, spec: Spec) -> None:
-        from openapi_core import Config, OpenAPI
-        from openapi_core.templating.paths.finders import APICallPathFinder
+        try:
+            from openapi_core import Config, OpenAPI
+            from openapi_core.templating.paths.finders import APICallPathFinder
+        except ImportError:
+            raise SpecguardError(
+                "validating traffic needs openapi-core, which is not installed",
+                hint="`pip install 'specguard[fuzz]'`",
+            ) from None
 
         self.spec = spec
         document = relative_servers(bundle(spec))
