@@ -452,3 +452,36 @@ def test_the_verdict_survives_a_report_that_cannot_be_written(repo: GitRepo) -> 
     assert "blocker/report.json" in result.stderr and "cannot write the report" in result.stderr
     assert (repo.path / "out" / "pr.md").read_text().strip()
     assert "gate failed" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("root_name", "escaped_ref"),
+    [("api.json", '"\\u0024ref"'), ("api.yaml", '"\\x24ref"')],
+    ids=["json-unicode-escape", "yaml-hex-escape"],
+)
+def test_an_escaped_ref_key_does_not_hide_a_changed_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, root_name: str, escaped_ref: str
+) -> None:
+    """The root file is unchanged but spells `$ref` with an escape; the file it refers to
+    gains a required request property. The gate must see the break (it once skipped the
+    service as "unchanged and self-contained", judging refs from the text)."""
+    repo = GitRepo(tmp_path / "escaped")
+    body = f'{{{escaped_ref}: "parts.yaml#/Order"}}'
+    root = (
+        '{"openapi": "3.1.0", "info": {"title": "x", "version": "1.0.0"}, "paths": {"/o": '
+        '{"post": {"requestBody": {"content": {"application/json": {"schema": ' + body + "}}}, "
+        '"responses": {"200": {"description": "ok"}}}}}}\n'
+    )
+    repo.write(f"specs/{root_name}", root)
+    repo.write("specs/parts.yaml", "Order:\n  type: object\n  properties:\n    a: {type: string}\n")
+    repo.inventory([{"name": "x", "spec": f"specs/{root_name}"}])
+    repo.commit("v1")
+    repo.write(
+        "specs/parts.yaml",
+        "Order:\n  type: object\n  required: [a]\n  properties:\n    a: {type: string}\n",
+    )
+    repo.commit("v2")
+    monkeypatch.chdir(repo.path)
+    result = check("--format", "json")
+    assert result.exit_code == 1, result.output
+    assert any(f["id"] == "request-property-became-required" for f in findings(result))

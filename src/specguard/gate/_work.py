@@ -124,9 +124,30 @@ def _load(location: str, validate: bool) -> Spec:
 
 
 def self_contained(spec: Spec) -> bool:
-    """True when the root file has no ``$ref`` to another file (judged from the text alone,
-    so a false "no" only costs a diff, never a missed change)."""
-    return all(value.startswith("#") for value in _REF.findall(spec.root.text))
+    """True when the root file has no ``$ref`` to another file.
+
+    Judged on the parsed document, not the text: a pull request may spell the key with an
+    escape (``"\u0024ref"`` in JSON, ``"\x24ref"`` in YAML) that a text search misses. A
+    ``$ref`` key inside example data also counts, so a false "no" only costs a diff.
+    """
+    if not all(value.startswith("#") for value in _REF.findall(spec.root.text)):
+        return False  # the common case, without walking the document
+    stack: list[Any] = [spec.root.data]
+    seen: set[int] = set()  # YAML aliases share nodes: visit each once (alias bombs)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict | list):
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if ref is not None and not (isinstance(ref, str) and ref.startswith("#")):
+                return False
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return True
 
 
 def _compare(job: Job) -> Outcome:
