@@ -485,3 +485,27 @@ def test_an_escaped_ref_key_does_not_hide_a_changed_file(
     result = check("--format", "json")
     assert result.exit_code == 1, result.output
     assert any(f["id"] == "request-property-became-required" for f in findings(result))
+
+
+@pytest.mark.parametrize("target", ["../outside-acks.yaml", "/tmp/specguard-outside-acks.yaml"])
+def test_ack_never_writes_outside_the_repository(repo: GitRepo, target: str) -> None:
+    """A pull request's config pointing the acknowledgement file outside the repository is
+    refused in one line (exit 2), and nothing is written there."""
+    repo.write("specguard.yaml", f"acks: {target}\n")
+    result = CliRunner().invoke(main, ["ack", "x:1", "--reason", "r", "--approved-by", "bob"])
+    assert result.exit_code == 2
+    assert "inside the repository" in result.stderr
+    assert not (repo.path / target).exists()
+
+
+def test_ack_never_follows_a_symlink_out_of_the_repository(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    """The acknowledgement file committed as a symlink to a file outside: refused."""
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text("# not yours\n")
+    (repo.path / "specguard-ack.yaml").symlink_to(outside)
+    result = CliRunner().invoke(main, ["ack", "x:1", "--reason", "r", "--approved-by", "bob"])
+    assert result.exit_code == 2
+    assert "outside the repository" in result.stderr
+    assert outside.read_text() == "# not yours\n"

@@ -234,6 +234,9 @@ def ack(
         repo = repository_root(Path.cwd())
         name = _config(repo, config_file).acks
         ack_file = repo / name
+        if not ack_file.resolve().is_relative_to(repo.resolve()):
+            # a symlink committed in the pull request must not redirect the write
+            raise ConfigError(f"the acknowledgement file {name!r} leads outside the repository")
     append_ack(
         ack_file,
         str(ack_file),

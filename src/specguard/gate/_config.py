@@ -21,7 +21,7 @@ import difflib
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 import yaml
@@ -140,6 +140,13 @@ def parse_config(data: Any, file: str, known_rules: frozenset[str]) -> GateConfi
         if key in data:
             if not isinstance(data[key], str) or not data[key]:
                 raise ConfigError(f"{key} must be a path", file=file)
+            where = PurePosixPath(data[key].replace("\\", "/"))
+            if where.is_absolute() or ".." in where.parts or PureWindowsPath(data[key]).drive:
+                # the config comes with the pull request: it must not point the gate (or
+                # `specguard ack`, which writes there) outside the repository
+                raise ConfigError(
+                    f"{key} must be a path inside the repository, not {data[key]!r}", file=file
+                )
             settings[key] = data[key]
     if "fail-on" in data:
         settings["fail_on"] = _fail_on(data["fail-on"], file)
