@@ -52,6 +52,7 @@ FIXTURE_WAIVERS: dict[str, str] = {
     "version-not-bumped": _GATE,
     "service-removed": _GATE,
     "service-added": _GATE,
+    "gate-policy-changed": _GATE,
     "ack-expired": "fired by the gate's acknowledgement check (tests/gate covers it)",
     "ack-unused": "fired by the gate's acknowledgement check (tests/gate covers it)",
     "schema-compatibility-unknown": "reserved for the semantic judge's UNKNOWN verdicts; nothing "

@@ -20,8 +20,10 @@ from tests.gate.support import (
     BEFORE_SUNSET,
     GATEWAY,
     ORDERS_V1,
+    ORDERS_V2,
     SERVICES,
     STOCK_V1,
+    STOCK_V2,
     GitRepo,
     shop_repo,
 )
@@ -105,13 +107,11 @@ def test_version_rule_fires_only_without_major_bump(repo: GitRepo) -> None:
 def test_version_rule_level_is_configurable(repo: GitRepo) -> None:
     """Per-rule levels in pyproject.toml switch the version rule off or downgrade it."""
     repo.write("pyproject.toml", '[tool.specguard.levels]\n"version-not-bumped" = "off"\n')
-    found = findings(check("--format", "json"))
+    found = findings(check("--format", "json", "--policy", "head"))
     assert not [f for f in found if f["id"] == "version-not-bumped"]
     repo.write("pyproject.toml", '[tool.specguard.levels]\n"version-not-bumped" = "warning"\n')
-    assert (
-        only(findings(check("--format", "json")), "version-not-bumped", "orders")["level"]
-        == "warning"
-    )
+    found = findings(check("--format", "json", "--policy", "head"))
+    assert only(found, "version-not-bumped", "orders")["level"] == "warning"
 
 
 def test_removal_after_sunset_is_safe_and_before_it_breaking(repo: GitRepo) -> None:
@@ -136,7 +136,7 @@ def test_consumer_impact_lists_only_callers_that_use_the_operation(repo: GitRepo
 def test_unconsumed_breaks_can_be_downgraded(repo: GitRepo) -> None:
     """With downgrade-unconsumed, a break no known consumer uses is a warning, reason shown."""
     repo.write("specguard.yaml", "downgrade-unconsumed: true\n")
-    result = check("--format", "json")
+    result = check("--format", "json", "--policy", "head")
     stock = only(findings(result), "request-max-length-tightened", "stock")
     assert stock["level"] == "warning"
     assert "no known consumer uses GET /stock/{sku}" in stock["note"]
@@ -150,7 +150,7 @@ def test_excluded_operations_are_not_reported(repo: GitRepo) -> None:
     found = findings(check("--format", "json"))
     assert not [f for f in found if "/internal/stats" in json.dumps(f["operations"])]
     repo.write("specguard.yaml", 'exclude-paths: ["/stock/*"]\nexclude-operations: ["getO*"]\n')
-    found = findings(check("--format", "json"))
+    found = findings(check("--format", "json", "--policy", "head"))
     assert not [f for f in found if f["id"] == "request-max-length-tightened"]
     assert not [f for f in found if f["id"] == "request-parameter-required-added"]
 
@@ -509,3 +509,39 @@ def test_ack_never_follows_a_symlink_out_of_the_repository(
     assert result.exit_code == 2
     assert "outside the repository" in result.stderr
     assert outside.read_text() == "# not yours\n"
+
+
+def test_a_pull_request_cannot_relax_its_own_gate(repo: GitRepo) -> None:
+    """The PR's config says fail-on: never and excludes every path: the gate applies the base
+    revision's policy (it still fails) and reports what the PR weakened."""
+    repo.write("specguard.yaml", 'fail-on: never\nexclude-paths: ["*"]\n')
+    result = check("--format", "json")
+    assert result.exit_code == 1, result.output
+    changed = [f for f in findings(result) if f["id"] == "gate-policy-changed"]
+    assert len(changed) == 1 and changed[0]["level"] == "breaking"
+    assert "fail-on breaking -> never" in changed[0]["message"]
+    assert "exclude-paths gains *" in changed[0]["message"]
+    assert only(findings(result), "request-parameter-required-added", "orders")
+    opted_in = check("--format", "json", "--policy", "head")
+    assert opted_in.exit_code == 0, opted_in.output
+
+
+def test_the_base_revisions_policy_applies_and_tightening_is_no_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A policy committed at the base applies to the PR; a PR that only tightens it (a rule
+    raised to breaking) gets no gate-policy-changed finding."""
+    repo = shop_repo(tmp_path / "policy", change=False)
+    repo.write("specguard.yaml", 'exclude-paths: ["/stock/*"]\n')
+    repo.commit("policy")
+    repo.write("specs/orders.yaml", ORDERS_V2)
+    repo.write("specs/stock.yaml", STOCK_V2)
+    repo.write(
+        "specguard.yaml",
+        'exclude-paths: ["/stock/*"]\nlevels:\n  operation-deprecated: breaking\n',
+    )
+    monkeypatch.chdir(repo.path)
+    found = findings(check("--base", "HEAD", "--format", "json"))
+    assert only(found, "request-parameter-required-added", "orders")
+    assert not [f for f in found if f["id"] == "request-max-length-tightened"]
+    assert not [f for f in found if f["id"] == "gate-policy-changed"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sys
 import time
@@ -18,6 +19,7 @@ from specguard.gate import (
     CheckOptions,
     GateConfig,
     append_ack,
+    base_policy,
     known_rules,
     load_config,
     repository_root,
@@ -150,6 +152,14 @@ jobs_option = click.option(
 )
 @click.option("--no-semantic", is_flag=True, help="Keyword rules only, no semantic judge.")
 @click.option("--no-validate", is_flag=True, help="Skip OpenAPI validation.")
+@click.option(
+    "--policy",
+    type=click.Choice(["base", "head"]),
+    default="base",
+    show_default=True,
+    help="Whose configuration sets the policy (fail-on, levels, exclusions, acks file): the "
+    "base revision's, or the pull request's own. --config FILE is used as given.",
+)
 def check(
     base: str,
     head: str,
@@ -163,6 +173,7 @@ def check(
     link_base: str | None,
     no_semantic: bool,
     no_validate: bool,
+    policy: str,
 ) -> None:
     """Gate every service of the repository against BASE; reports to stdout or files.
 
@@ -173,6 +184,9 @@ def check(
     started = time.monotonic()
     repo = repository_root(Path.cwd())
     config = _config(repo, config_file)
+    weakening = None
+    if config_file is None and policy == "base":
+        config, weakening = base_policy(repo, base, config)
     options = CheckOptions(
         base=base,
         head=None if head == WORKTREE else head,
@@ -182,6 +196,8 @@ def check(
         jobs=jobs,
     )
     report = run_check(repo, config, options)
+    if weakening is not None:
+        report = dataclasses.replace(report, findings=(weakening, *report.findings))
     threshold = fail_level(fail_on) if fail_on is not None else config.fail_on
     failed = gate_failed(report, threshold)
     unwritten = False

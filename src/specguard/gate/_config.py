@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import difflib
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
@@ -187,13 +187,76 @@ def load_config(
     return GateConfig()
 
 
+def load_config_at(
+    repo: Path, rev: str, known_rules: frozenset[str], read: Callable[[str], bytes | None]
+) -> GateConfig:
+    """The configuration as committed at ``rev`` (``read(path)`` gives a file's bytes there,
+    None when absent): ``specguard.yaml``, else ``[tool.specguard]``; else defaults."""
+    text = read(CONFIG_FILE)
+    if text is not None:
+        return _parse_yaml(text.decode("utf-8", errors="replace"), f"{rev}:{CONFIG_FILE}",
+                           known_rules)
+    toml = read(PYPROJECT)
+    if toml is not None:
+        section = _parse_toml(toml.decode("utf-8", errors="replace"), f"{rev}:{PYPROJECT}")
+        specguard = section.get("tool", {}).get("specguard")
+        if specguard is not None:
+            return parse_config(specguard, f"{rev}:{PYPROJECT} [tool.specguard]", known_rules)
+    return GateConfig()
+
+
+def weakened(
+    base: GateConfig, head: GateConfig, defaults: Mapping[str, Level]
+) -> list[str]:
+    """How ``head`` lets more through than ``base`` (empty: not weaker); ``defaults`` are the
+    catalogue's levels of rules a config leaves alone."""
+    found: list[str] = []
+    strictness = {Level.WARNING: 2, Level.BREAKING: 1, None: 0}
+    if strictness[head.fail_on] < strictness[base.fail_on]:
+        shown = {None: "never", Level.WARNING: "warning", Level.BREAKING: "breaking"}
+        found.append(f"fail-on {shown[base.fail_on]} -> {shown[head.fail_on]}")
+    if head.downgrade_unconsumed and not base.downgrade_unconsumed:
+        found.append("downgrade-unconsumed turned on")
+    for key in ("exclude_paths", "exclude_operations"):
+        added = sorted(set(getattr(head, key)) - set(getattr(base, key)))
+        if added:
+            found.append(f"{key.replace('_', '-')} gains {', '.join(added)}")
+    rank = {None: 0, Level.SAFE: 1, Level.WARNING: 2, Level.BREAKING: 3}
+    before, after = dict(base.levels), dict(head.levels)
+    for name in sorted(before.keys() | after.keys()):
+        old = before.get(name, defaults.get(name))
+        new = after.get(name, defaults.get(name))
+        if rank[new] < rank[old]:
+            found.append(f"rule {name} set to {'off' if new is None else new.value}")
+    if head.acks != base.acks:
+        found.append(f"acks file {base.acks} -> {head.acks}")
+    return found
+
+
+def _parse_toml(text: str, file: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML: {exc}", file=file) from None
+
+
+def _parse_yaml(text: str, file: str, known_rules: frozenset[str]) -> GateConfig:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        raise ConfigError(
+            "invalid YAML", file=file, line=line + 1 if line is not None else None
+        ) from None
+    return parse_config(data, file, known_rules)
+
+
 def _pyproject(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read: {exc}", file=path.name) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"invalid TOML: {exc}", file=path.name) from None
+    return _parse_toml(text, path.name)
 
 
 def _read(path: Path, known_rules: frozenset[str]) -> GateConfig:
@@ -203,12 +266,7 @@ def _read(path: Path, known_rules: frozenset[str]) -> GateConfig:
         section = _pyproject(path).get("tool", {}).get("specguard")
         return parse_config(section, f"{path.name} [tool.specguard]", known_rules)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read: {exc}", file=str(path)) from None
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise ConfigError(
-            "invalid YAML", file=str(path), line=line + 1 if line is not None else None
-        ) from None
-    return parse_config(data, path.name, known_rules)
+    return _parse_yaml(text, path.name, known_rules)

@@ -13,9 +13,11 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from fnmatch import fnmatchcase
+from pathlib import Path
 
+from specguard.gate import _git
 from specguard.gate._acks import Ack
-from specguard.gate._config import GateConfig
+from specguard.gate._config import CONFIG_FILE, GateConfig, load_config_at, weakened
 from specguard.gate._inventory import Inventory
 from specguard.gate._work import Outcome
 from specguard.model import Direction, Finding, Level, Location, Operation
@@ -237,3 +239,43 @@ def apply_acks(
             ).with_fingerprint()
         )
     return result
+
+
+def base_policy(
+    repo: Path, base: str, head: GateConfig
+) -> tuple[GateConfig, Finding | None]:
+    """The policy the gate applies, read from ``base``: the configuration comes with the pull
+    request under review, and a pull request must not be able to switch its own gate off.
+
+    The services (inventory) stay the head's: a new service is gated too. When the head's
+    policy lets more through than the base's, a ``gate-policy-changed`` finding says what.
+    """
+    def read(path: str) -> bytes | None:
+        return _git.read(repo, base, path) if _git.existing(repo, base, [path]) else None
+
+    _git.resolve(repo, base)  # an unknown revision is one clear line, before anything else
+    committed = load_config_at(repo, base, known_rules(), read)
+    policy = dataclasses.replace(
+        head,
+        fail_on=committed.fail_on,
+        downgrade_unconsumed=committed.downgrade_unconsumed,
+        exclude_paths=committed.exclude_paths,
+        exclude_operations=committed.exclude_operations,
+        levels=committed.levels,
+        acks=committed.acks,
+    )
+    changes = weakened(committed, head, {r.id: r.level for r in CATALOGUE.values()})
+    level = committed.level_of("gate-policy-changed", rule("gate-policy-changed").level)
+    if not changes or level is None:
+        return policy, None
+    finding = Finding(
+        rule_id="gate-policy-changed",
+        level=level,
+        direction=Direction.NONE,
+        message=_message("gate-policy-changed", changes="; ".join(changes)),
+        operations=(),
+        old=None,
+        new=Location(head.source or CONFIG_FILE, "", None),
+        note=f"the gate applies the policy of {base}; run with --policy head to use this one",
+    )
+    return policy, finding.with_fingerprint()

@@ -314,6 +314,8 @@ RULES: tuple[Rule, ...] = (
        "an acknowledgement is a decision with a deadline: renew it or fix the break"),
     _r("ack-unused", W, NONE, "acknowledgement of {fingerprint} matches no finding",
        "a stale acknowledgement could silently approve a future, different break"),
+    _r("gate-policy-changed", B, NONE, "the pull request weakens the gate's policy: {changes}",
+       "the policy comes from the base revision; a pull request must not relax its own gate"),
     _r("service-removed", B, NONE, "service {name} was removed",
        "its consumers lose every operation"),
     _r("service-added", S, NONE, "service {name} was added", "new services break nobody"),
