@@ -160,3 +160,26 @@ def test_git_revision_input(spec_dir: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert file.name == "HEAD:common.yaml" and node["type"] == "object"
     with pytest.raises(LoadError, match="git show failed"):
         load_spec("HEAD:missing.yaml")
+
+
+@pytest.mark.timeout(30)
+def test_a_fifo_is_refused_not_read(tmp_path: Path) -> None:
+    """A FIFO committed as a spec, a $ref target or a HAR would block a read forever: each is
+    refused at once with one line naming it."""
+    import os
+
+    from specguard.fuzz._har import iter_entries
+
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    spec = tmp_path / "api.yaml"
+    spec.write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n"
+        "components:\n  schemas:\n    A: {$ref: 'pipe.yaml#/A'}\n"
+    )
+    for location in (str(fifo), str(spec)):
+        with pytest.raises((LoadError, RefError), match="not a regular file"):
+            loaded = load_spec(location, validate=False)
+            loaded.resolve("pipe.yaml#/A", loaded.root)
+    with pytest.raises(LoadError, match="not a regular file"):
+        list(iter_entries(str(fifo)))

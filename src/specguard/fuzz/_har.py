@@ -55,6 +55,9 @@ class HarEntry:
 
 def iter_entries(path: str) -> Iterator[HarEntry]:
     """Yield the entries of the HAR file at ``path`` one by one."""
+    if Path(path).exists() and not (Path(path).is_file() or Path(path).is_dir()):
+        # a FIFO would block the read forever
+        raise LoadError("not a regular file (a FIFO, socket or device)", file=path)
     try:
         with Path(path).open(encoding="utf-8-sig") as stream:
             reader = _Reader(stream, path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 import subprocess
 import sys
 import urllib.parse
@@ -91,6 +92,7 @@ class _Source:
     def read(self, path: PurePosixPath) -> bytes:
         if self.rev is None:
             try:
+                _regular_file(str(path))
                 return Path(path).read_bytes()
             except FileNotFoundError:
                 raise LoadError("file not found", file=str(path)) from None
@@ -154,6 +156,16 @@ def git_toplevel(cwd: Path) -> Path:
 
 def _normalise(path: PurePosixPath) -> PurePosixPath:
     return PurePosixPath(os.path.normpath(path.as_posix()))
+
+
+def _regular_file(path: str) -> None:
+    """Refuse a FIFO, socket or device: reading one may never end (a PR can commit a FIFO)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # the read that follows reports it
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        raise LoadError("not a regular file (a FIFO, socket or device)", file=path)
 
 
 def _inside(path: PurePosixPath, root: PurePosixPath) -> bool:
@@ -411,6 +423,7 @@ def load_spec(
         path = PurePosixPath(Path(location).resolve().as_posix())
         confine = PurePosixPath(Path(root).resolve().as_posix()) if root else path.parent
         source = _Source(confine, None, None)
+        _regular_file(str(path))
         if not Path(path).is_file():
             if Path(path).is_dir():
                 raise LoadError("is a directory, not a file", file=location)
