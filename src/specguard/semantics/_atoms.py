@@ -677,7 +677,13 @@ def str_empty(a: StrAtom, formats: Formats) -> bool:
     return a.max_len == 0 and str_member("", a, formats) is False
 
 
+# The longest string sample built (minLength: 3e8 is reasoned about, never materialised).
+MAX_WITNESS_CHARS = 100_000
+
+
 def str_candidates(a: StrAtom) -> list[str]:
+    if a.min_len > MAX_WITNESS_CHARS:
+        return []
     return list(_str_candidates(a))
 
 

@@ -83,6 +83,8 @@ _CONSTRAINING = frozenset(
 _PLAIN_KEYWORDS = ANNOTATIONS | _CONSTRAINING | {"readOnly", "writeOnly", "nullable"}
 _TYPE_NAMES = frozenset({"null", "boolean", "number", "integer", "string", "array", "object"})
 _MEMBER_MEMO_SIZE = 200_000  # remembered membership verdicts of containers, per engine
+# The largest witness built: bounds are compared symbolically, values are only ever samples.
+MAX_WITNESS_ITEMS = 10_000
 _MAX_ATOMS = 64  # per type, after a product; beyond this we stop and say "undecided"
 _MAX_DEPTH = 12  # nesting depth when building sample instances
 # Units of work (intersections, membership tests, candidates, inclusion checks) one decision
@@ -1377,6 +1379,9 @@ class Engine:
             lengths.append(atom.min_items + 1)
         out: list[Any] = []
         for length in lengths[: max(1, limit)]:
+            if length > MAX_WITNESS_ITEMS:
+                continue  # minItems: 10**18 is reasoned about, never built
+
             built: list[Any] = []
             used: set[Hashable] = set()
             for i in range(length):

@@ -14,8 +14,13 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import regex
+
 _MAX_CANDIDATES = 8
 _MAX_LENGTH = 256
+# A spec in a pull request may carry a catastrophically backtracking pattern (^(a+)+$): one
+# match may take at most this long, after which the answer is "undecided", never a guess.
+SEARCH_SECONDS = 0.05
 
 try:  # Python >= 3.11 keeps the parser private; the deprecated alias still works on 3.10
     _parser: Any = importlib.import_module("re._parser")
@@ -30,20 +35,26 @@ class _Unsupported(Exception):
 
 
 @functools.lru_cache(maxsize=1024)
-def compiled(pattern: str) -> re.Pattern[str] | None:
-    """The compiled pattern, or None when Python cannot compile it."""
+def compiled(pattern: str) -> Any:
+    """The compiled pattern (``regex``, re-compatible mode), or None when Python's ``re``
+    cannot compile it (the validators use ``re``)."""
     try:
-        return re.compile(pattern)
-    except (re.error, RecursionError, OverflowError):
+        re.compile(pattern)
+        return regex.compile(pattern, flags=regex.VERSION0)
+    except (re.error, regex.error, RecursionError, OverflowError, ValueError):
         return None
 
 
 def search(pattern: str, text: str) -> bool | None:
-    """``re.search`` semantics, as the validators use; None when the pattern is invalid."""
-    regex = compiled(pattern)
-    if regex is None:
+    """``re.search`` semantics, as the validators use; None when the pattern is invalid or
+    the match did not finish within :data:`SEARCH_SECONDS`."""
+    compiled_pattern = compiled(pattern)
+    if compiled_pattern is None:
         return None
-    return regex.search(text) is not None
+    try:
+        return compiled_pattern.search(text, timeout=SEARCH_SECONDS) is not None
+    except TimeoutError:
+        return None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -54,8 +65,7 @@ def example_tuple(pattern: str) -> tuple[str, ...]:
 
 def examples(pattern: str) -> Iterator[str]:
     """Yield up to a few strings that contain a match of ``pattern`` (checked with search)."""
-    regex = compiled(pattern)
-    if regex is None:
+    if compiled(pattern) is None:
         return
     try:
         tree = _parser.parse(pattern)
@@ -70,7 +80,7 @@ def examples(pattern: str) -> Iterator[str]:
         if len(text) > _MAX_LENGTH or text in seen:
             continue
         seen.add(text)
-        if regex.search(text) is not None:
+        if search(pattern, text):
             yield text
         if len(seen) >= _MAX_CANDIDATES:
             return

@@ -23,6 +23,7 @@ from jsonschema.exceptions import ValidationError
 from jsonschema.validators import extend as _extend
 from openapi_schema_validator import OAS30Validator, OAS31Validator
 
+from specguard.semantics import _regex
 from specguard.semantics._atoms import Dialect
 from specguard.semantics._oas import (
     Context,
@@ -173,6 +174,18 @@ class Verifier:
         ) -> Iterator[ValidationError]:
             yield from ()
 
+        def pattern(
+            validator: Any, value: Any, instance: Any, schema: Any
+        ) -> Iterator[ValidationError]:
+            if not validator.is_type(instance, "string"):
+                return
+            found = _regex.search(value, instance)
+            if found is None:
+                # a backtracking pattern must not stall the check: this witness is unusable
+                raise VerificationError(f"pattern {value!r} could not be checked in time")
+            if not found:
+                yield ValidationError(f"{instance!r} does not match {value!r}")
+
         return extend_validator(
             _BASE_CLASSES[dialect],
             {
@@ -185,5 +198,6 @@ class Verifier:
                 "readOnly": nothing,
                 "writeOnly": nothing,
                 "discriminator": nothing,
+                "pattern": pattern,
             },
         )
