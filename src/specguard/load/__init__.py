@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import stat
 import subprocess
 import sys
@@ -66,12 +67,19 @@ class SourceFile:
         node = self.data
         for token in decode_pointer(pointer):
             if isinstance(node, list):
+                # RFC 6901: an index is 0 or digits without a leading zero; Python's node[-1]
+                # would quietly take the last item
+                if not _ARRAY_INDEX.fullmatch(token):
+                    raise IndexError(f"{token!r} is not an array index")
                 node = node[int(token)]
             elif isinstance(node, dict):
                 node = node[token]
             else:
                 raise KeyError(token)
         return node
+
+
+_ARRAY_INDEX = re.compile(r"0|[1-9][0-9]*")
 
 
 class _Source:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -33,6 +34,7 @@ _STR = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"
 _BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"
+_MAX_INT_BITS = 13_300  # about 4,000 decimal digits (Python prints at most 4,300)
 _FLOAT = "tag:yaml.org,2002:float"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
@@ -133,7 +135,10 @@ def _json_loads_bounded(text: str, name: str) -> Any:
     sys.setrecursionlimit(depth + MAX_NESTING + 5)
     try:
         return json.loads(
-            text, object_pairs_hook=_no_duplicates(name), parse_constant=_no_constant(name)
+            text,
+            object_pairs_hook=_no_duplicates(name),
+            parse_constant=_no_constant(name),
+            parse_float=_finite_float(name),
         )
     finally:
         sys.setrecursionlimit(previous)
@@ -146,6 +151,17 @@ def _short(exc: BaseException) -> str:
 def _no_constant(name: str) -> Callable[[str], Any]:
     def hook(constant: str) -> Any:
         raise LoadError(f"invalid JSON: {constant} is not a JSON number", file=name)
+
+    return hook
+
+
+def _finite_float(name: str) -> Callable[[str], float]:
+    def hook(literal: str) -> float:
+        number = float(literal)
+        if not math.isfinite(number):  # 1e400: valid JSON text, but no number a tool can use
+            raise LoadError(f"invalid JSON: {literal[:40]} is beyond any floating-point number",
+                            file=name)
+        return number
 
     return hook
 
@@ -232,14 +248,22 @@ def _construct(root: yaml.Node, loader: Any, name: str, budget: int) -> tuple[An
         if tag == _BOOL:
             return loader.construct_yaml_bool(node)
         if tag in (_INT, _FLOAT):
+            line = node.start_mark.line + 1
             try:
                 if tag == _INT:
-                    return loader.construct_yaml_int(node)
-                return loader.construct_yaml_float(node)
+                    number = loader.construct_yaml_int(node)
+                    if number.bit_length() > _MAX_INT_BITS:
+                        # a 100,000-digit hex literal: no JSON tool could print it back
+                        raise LoadError("invalid number: more than 4,000 digits", file=name,
+                                        line=line)
+                    return number
+                number = loader.construct_yaml_float(node)
             except ValueError as exc:  # e.g. integers beyond Python's digit limit
-                raise LoadError(
-                    f"invalid number: {_short(exc)}", file=name, line=node.start_mark.line + 1
-                ) from None
+                raise LoadError(f"invalid number: {_short(exc)}", file=name, line=line) from None
+            if not math.isfinite(number):
+                raise LoadError(f"invalid number: {node.value} is not a JSON number",
+                                file=name, line=line)
+            return number
         if tag == _TIMESTAMP:
             # OpenAPI is JSON: dates are strings (format: date), not datetime objects.
             return node.value

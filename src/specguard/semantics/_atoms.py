@@ -596,12 +596,15 @@ def num_candidates(a: NumAtom, dialect: Dialect) -> list[int | float]:
         points.extend(Fraction(x) for x in (2**31, -(2**31) - 1, 2**63, -(2**63) - 1))
     out: list[int | float] = []
     for point in points:
-        if point.denominator == 1:
-            out.append(int(point))
-            if dialect == "3.0" and a.integer is False:
+        try:
+            if point.denominator == 1:
+                out.append(int(point))
+                if dialect == "3.0" and a.integer is False:
+                    out.append(float(point))
+            else:
                 out.append(float(point))
-        else:
-            out.append(float(point))
+        except OverflowError:  # a 4,001-digit bound: beyond any float, no sample there
+            continue
     for m in a.multiples:
         if isinstance(m, float):
             out.extend(m * k for k in (1, 2, 3, -1))
