@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 
 import click
 
+from specguard._inert import one_line
 from specguard.lint import LintReport, lint_repository
 
 
@@ -32,8 +33,9 @@ def render(report: LintReport, output_format: OutputFormat) -> str:
             where = finding.location.file
             if finding.location.line is not None:
                 where += f":{finding.location.line}"
-            # Names come from the contracts; whitespace is folded so a finding stays one line.
-            lines.append(" ".join(f"{where}: {finding.rule_id}: {finding.message}".split()))
+            # Names come from the contracts: a finding stays one inert line.
+            lines.append(one_line(" ".join(f"{where}: {finding.rule_id}: {finding.message}"
+                                           .split())))
         return "".join(line + "\n" for line in lines)
     if output_format is OutputFormat.JSON:
         document: dict[str, Any] = {

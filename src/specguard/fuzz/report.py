@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from typing import Any, NoReturn
 
+from specguard._inert import block, one_line
 from specguard.fuzz._model import (
     CheckFailure,
     EngineProblem,
@@ -209,16 +210,14 @@ def _dump(data: dict[str, Any]) -> str:
 
 # --------------------------------------------------------------------------- text
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def safe_text(text: str) -> str:
-    """``text`` with control characters (terminal escapes) shown as ``\\xNN``."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """One field (a URL, a title, a message) as one inert line: a line break in a HAR URL
+    must not start a line of its own."""
+    return one_line(text)
 
 
 def _indent(text: str, prefix: str = "    ") -> str:
-    return "\n".join(prefix + line for line in safe_text(text).splitlines())
+    return "\n".join(prefix + line for line in block(text).splitlines())
 
 
 def _failure_text(number: int, failure: CheckFailure, note: str = "") -> list[str]:
@@ -372,12 +371,12 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~<>&@$-])")
 
 def md_text(text: str) -> str:
     """Inline Markdown for untrusted text: one line, every markup character escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(safe_text(text).split()))
+    return _MD_SPECIAL.sub(r"\\\1", one_line(" ".join(text.split())))
 
 
 def md_code(text: str) -> str:
     """An inline code span that no backtick in ``text`` can close early."""
-    flat = " ".join(safe_text(text).split())
+    flat = one_line(" ".join(text.split()))
     longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if flat.startswith("`") or flat.endswith("`") or not flat else ""
@@ -391,7 +390,7 @@ def md_cell(text: str) -> str:
 
 def md_block(text: str, language: str = "") -> list[str]:
     """A fenced code block longer than any backtick run inside ``text``."""
-    body = safe_text(text)
+    body = block(text)
     longest = max((len(run) for run in re.findall(r"`{3,}", body)), default=2)
     fence = "`" * (longest + 1)
     return [f"{fence}{language}", *body.splitlines(), fence]

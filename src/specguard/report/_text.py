@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
+from specguard._inert import one_line
 from specguard.model import DiffReport, Finding, Level
 from specguard.report import RenderOptions
 from specguard.report._shared import witness_text
@@ -12,12 +11,9 @@ _COLORS = {Level.BREAKING: "\x1b[31m", Level.WARNING: "\x1b[33m", Level.SAFE: "\
 _RESET = "\x1b[0m"
 # Spec text must not drive the terminal (ESC sequences) nor start a line of its own (a CI
 # log line starting with '::error::' is a workflow command): neutralise control characters.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
 def inert(text: str) -> str:
     """Make spec-provided text safe to print on one terminal line."""
-    return _CONTROL.sub(lambda m: "\\n" if m.group() == "\n" else "?", text)
+    return one_line(text)
 
 
 def _label(level: Level, color: bool) -> str:
