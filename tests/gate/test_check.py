@@ -545,3 +545,32 @@ def test_the_base_revisions_policy_applies_and_tightening_is_no_finding(
     assert only(found, "request-parameter-required-added", "orders")
     assert not [f for f in found if f["id"] == "request-max-length-tightened"]
     assert not [f for f in found if f["id"] == "gate-policy-changed"]
+
+
+@pytest.mark.parametrize("linked", ["specguard.yaml", "specs/service-inventory.json"])
+def test_a_symlink_out_of_the_repository_is_refused(
+    repo: GitRepo, tmp_path: Path, linked: str
+) -> None:
+    """A config or inventory committed as a symlink to a file outside the repository is
+    refused in one line (exit 2), never read and applied."""
+    outside = tmp_path / "outside"
+    outside.write_text("fail-on: never\n" if linked.endswith(".yaml") else '{"services": []}')
+    target = repo.path / linked
+    if target.exists():
+        target.unlink()
+    target.symlink_to(outside)
+    result = check("--format", "json", "--policy", "head")
+    assert result.exit_code == 2, result.output
+    assert "symbolic link leads outside the repository" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.timeout(60)
+def test_a_spec_linked_outside_is_refused_before_it_is_read(repo: GitRepo) -> None:
+    """A service's contract committed as a symlink to /dev/zero: refused at once, not read."""
+    spec = repo.path / "specs" / "stock.yaml"
+    spec.unlink()
+    spec.symlink_to("/dev/zero")
+    result = check("--format", "json")
+    assert result.exit_code == 2, result.output
+    assert "outside" in result.stderr

@@ -166,13 +166,23 @@ def parse_config(data: Any, file: str, known_rules: frozenset[str]) -> GateConfi
     return GateConfig(**settings)
 
 
+def inside(repo: Path, relative: str) -> Path:
+    """``repo / relative``, refused when a symbolic link on the way leads out of the
+    repository: the files the gate reads (config, inventory, acks) come with the pull request.
+    """
+    path = repo / relative
+    if not path.resolve().is_relative_to(repo.resolve()):
+        raise ConfigError("a symbolic link leads outside the repository", file=relative)
+    return path
+
+
 def load_config(
     repo: Path, known_rules: frozenset[str], explicit: Path | None = None
 ) -> GateConfig:
     """Read ``explicit``, else ``specguard.yaml``, else ``[tool.specguard]``; else defaults."""
     if explicit is not None:
         return _read(explicit, known_rules)
-    yaml_file, pyproject = repo / CONFIG_FILE, repo / PYPROJECT
+    yaml_file, pyproject = inside(repo, CONFIG_FILE), inside(repo, PYPROJECT)
     in_pyproject = pyproject.is_file() and "specguard" in _pyproject(pyproject).get("tool", {})
     if yaml_file.is_file() and in_pyproject:
         raise ConfigError(

@@ -22,7 +22,7 @@ from pathlib import Path
 from specguard.errors import ConfigError
 from specguard.gate import _git
 from specguard.gate._acks import load_acks
-from specguard.gate._config import GateConfig
+from specguard.gate._config import GateConfig, inside
 from specguard.gate._inventory import Inventory, InventoryService, parse_inventory
 from specguard.gate._policy import apply_acks, service_findings
 from specguard.gate._work import Job, Outcome, run_job
@@ -72,7 +72,7 @@ def _inventory_at(
         return Inventory(config.services)
     path = _normal(config.inventory)
     if rev is None:
-        file = repo / path
+        file = inside(repo, path)
         if not file.is_file():
             raise ConfigError(
                 "service inventory not found",
@@ -110,7 +110,7 @@ def _jobs(
     def new_location(service: InventoryService) -> str:
         path = _normal(service.spec)
         if options.head is None:
-            if not (repo / path).is_file():
+            if not inside(repo, path).is_file():
                 raise ConfigError(f"spec of service {service.name!r} not found", file=path)
             return path
         if path not in at_head:
@@ -215,7 +215,7 @@ def run_check(repo: Path, config: GateConfig, options: CheckOptions) -> DiffRepo
             sources.extend(outcome.report.sources)
     if options.acks:
         ack_name = _normal(config.acks)
-        acks = load_acks(root / ack_name, ack_name)
+        acks = load_acks(inside(root, ack_name), ack_name)
         findings = apply_acks(findings, acks, today, ack_name, config)
         if acks:
             text = (root / ack_name).read_text(encoding="utf-8")

@@ -436,8 +436,12 @@ def load_spec(
             if Path(path).is_dir():
                 raise LoadError("is a directory, not a file", file=location)
             raise LoadError("file not found", file=location)
-        raw = source.read(path)
         name = location
+        if root is not None and confine != path.parent and confine not in path.parents:
+            # before reading: a symlink committed in a pull request must not make us read
+            # (possibly a large or special) file outside the root at all
+            raise LoadError(f"the spec is outside --root {root}", file=name)
+        raw = source.read(path)
     if root is not None and confine != path.parent and confine not in path.parents:
         raise LoadError(f"the spec is outside --root {root}", file=name)
     data, text, lines = parse_bytes(raw, name)
