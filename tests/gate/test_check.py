@@ -218,7 +218,7 @@ def test_ack_command_appends_an_entry_that_the_gate_honours(repo: GitRepo) -> No
                 "--approved-by",
                 "bob",
                 "--expires",
-                "2026-01-01",
+                "2099-01-01",
             ],
         )
         assert result.exit_code == 0, result.output
@@ -574,3 +574,13 @@ def test_a_spec_linked_outside_is_refused_before_it_is_read(repo: GitRepo) -> No
     result = check("--format", "json")
     assert result.exit_code == 2, result.output
     assert "outside" in result.stderr
+
+
+def test_ack_refuses_an_expiry_in_the_past(repo: GitRepo) -> None:
+    """An acknowledgement that is already expired is refused in one line, nothing written."""
+    result = CliRunner().invoke(
+        main, ["ack", "x:1", "--reason", "r", "--approved-by", "b", "--expires", "2001-01-01"]
+    )
+    assert result.exit_code == 2
+    assert "in the past" in result.stderr
+    assert not (repo.path / "specguard-ack.yaml").exists()

@@ -246,6 +246,10 @@ def ack(
     until = expires.date() if expires else dt.date.today() + dt.timedelta(days=ACK_DAYS)
     if not reason.strip() or not approved_by.strip():
         raise ConfigError("--reason and --approved-by must not be empty")
+    if until < dt.date.today():
+        # an acknowledgement that has already expired would fail the gate as ack-expired
+        raise ConfigError(f"--expires {until.isoformat()} is in the past",
+                          hint="give a date from today on")
     if ack_file is None:
         repo = repository_root(Path.cwd())
         name = _config(repo, config_file).acks
