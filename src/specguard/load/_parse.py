@@ -337,12 +337,23 @@ def _construct(root: yaml.Node, loader: Any, name: str, budget: int) -> tuple[An
         if merge_sources:
             merges.append((value, merge_sources, node))
     # Merge keys: deepest first, so a merged mapping is complete before it is merged again.
+    # Each merge copies keys: a chain of n merges copies n^2/2 of them (800 KB of YAML took
+    # 4 GB), so the copies count against the same budget as alias expansion.
+    copied = 0
     for target, sources, node in reversed(merges):
         for source_node in sources:
             source = built.get(id(source_node))
             if not isinstance(source, dict):
                 raise LoadError(
                     "merge key '<<' needs a mapping", file=name, line=node.start_mark.line + 1
+                )
+            copied += len(source)
+            if copied > budget:
+                raise LoadError(
+                    f"YAML merge keys ('<<') copy more than {budget:,} entries",
+                    file=name,
+                    line=node.start_mark.line + 1,
+                    hint="a chain of merges grows quadratically; this looks like hostile input",
                 )
             for key, item in source.items():
                 target.setdefault(key, item)

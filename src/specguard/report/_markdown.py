@@ -32,10 +32,10 @@ MAX_CHARS = 60_000
 _MAX_WITNESS = 200
 # Spec text always lands mid-line (line breaks are folded first), so only what forms syntax
 # there is escaped: emphasis, code, links and images (via '['), tables, strikethrough, GitHub
-# math ($) and a heading's closing '#'. '.', '-', '+' or '(' only mean something at the start
-# of a line or after '](': escaping them made "1\.0\.0". '<', '>' and '&' become entities,
-# so that no raw HTML can form.
-_PUNCTUATION = re.compile(r"([\\`*_\[\]|~$#])")
+# math ($), a heading's closing '#', and parentheses (belt and braces against "](" links).
+# '.', '-', '+' or '=' only mean something at the start of a line: escaping them made
+# "1\.0\.0". '<', '>' and '&' become entities, so that no raw HTML can form.
+_PUNCTUATION = re.compile(r"([\\`*_\[\]()|~$#])")
 _BACKTICKS = re.compile(r"`+")
 _ICONS = {Level.BREAKING: "🔴", Level.WARNING: "🟡", Level.SAFE: "🟢"}
 
