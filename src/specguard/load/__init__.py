@@ -13,6 +13,7 @@ import re
 import stat
 import subprocess
 import sys
+import time
 import urllib.parse
 import urllib.request
 from collections.abc import Sequence
@@ -164,6 +165,29 @@ def git_toplevel(cwd: Path) -> Path:
 
 def _normalise(path: PurePosixPath) -> PurePosixPath:
     return PurePosixPath(os.path.normpath(path.as_posix()))
+
+
+REMOTE_SECONDS = 30.0
+REMOTE_BYTES = 64 * 1024 * 1024
+
+
+def _fetch(url: str) -> bytes:
+    """A remote document, within a total deadline and a size cap: a per-read timeout alone
+    lets a server that drips one byte every few seconds hold the gate for ever."""
+    deadline = time.monotonic() + REMOTE_SECONDS
+    chunks: list[bytes] = []
+    size = 0
+    with urllib.request.urlopen(url, timeout=10) as response:
+        while True:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"not received within {REMOTE_SECONDS:.0f} s")
+            chunk = response.read1(64 * 1024)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > REMOTE_BYTES:
+                raise OSError(f"larger than {REMOTE_BYTES // (1024 * 1024)} MB")
+            chunks.append(chunk)
 
 
 def _regular_file(path: str) -> None:
@@ -370,8 +394,7 @@ class Spec:
         if known is not None:
             return known
         try:
-            with urllib.request.urlopen(url, timeout=10) as response:
-                raw = response.read(64 * 1024 * 1024)
+            raw = _fetch(url)
         except OSError as exc:
             raise RefError(f"cannot fetch remote $ref: {exc}", file=url) from None
         data, text, lines = parse_bytes(raw, url)
