@@ -13,6 +13,7 @@ import enum
 import hashlib
 import json
 import sqlite3
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -108,6 +109,16 @@ class StoredResult:
     body: bytes
     location: str | None
 
+
+# Shorter than the client's socket timeout (2 s), so a late XADD is dropped by Redis rather
+# than applied after the client has given up.
+PUBLISH_DEADLINE_MS = 1000
+_XADD_BEFORE = """
+local now = redis.call('TIME')
+local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+if ms > tonumber(ARGV[1]) then return false end
+return redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+"""
 
 class ClaimState(str, enum.Enum):
     """What an ``Idempotency-Key`` lookup found."""
@@ -443,10 +454,16 @@ class OrderService:
                     await self._release(order_id, held)
                     return self._refuse(order_id, shortage, key)
             event = self._event(order_id, call.body["customerId"], lines)
-            await self.redis.xadd(
-                ORDER_EVENTS_STREAM,
-                {"type": "OrderAccepted", "event": json.dumps(event)},
+            # The XADD must not outlive the client's patience: a paused Redis would run it on
+            # resume, after we answered 503 and released the stock (a phantom order). Redis
+            # itself drops it once the deadline has passed.
+            deadline_ms = int(time.time() * 1000) + PUBLISH_DEADLINE_MS
+            published = await self.redis.eval(
+                _XADD_BEFORE, 1, ORDER_EVENTS_STREAM, deadline_ms,
+                "type", "OrderAccepted", "event", json.dumps(event),
             )
+            if published is None:
+                raise TimeoutError("the event stream answered after the publish deadline")
         except InventoryUnavailable as exc:
             await self._release(order_id, held)
             return self._unavailable(order_id, f"inventory-service: {exc}")

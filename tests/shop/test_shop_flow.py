@@ -197,6 +197,51 @@ def test_event_stream_down_is_503_and_releases_reservations(
     assert stock(gateway, sku) == (3, 0)
 
 
+def test_an_order_refused_while_redis_is_paused_is_never_published(
+    orders: httpx.Client,
+    gateway: httpx.Client,
+    redis_client: redis.Redis,
+    new_sku: Callable[[int], str],
+) -> None:
+    """Redis paused (SIGSTOP) past the order service's timeout: the client gets 503 and the
+    stock back; once Redis resumes, the XADD it had queued must not publish a phantom
+    OrderAccepted that a consumer would act on."""
+    import os
+    import signal
+    import time
+
+    pid = int(redis_client.info("server")["process_id"])
+    sku = new_sku(3)
+    tail = stream_tail(redis_client)
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        reply = orders.post("/orders", json=order((sku, 1)), timeout=20)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert reply.status_code == 503, reply.text
+    time.sleep(1.0)  # whatever Redis had queued runs on resume
+    published = [e for e in events_after(redis_client, tail) if e["items"][0]["sku"] == sku]
+    assert published == []
+    assert stock(gateway, sku) == (3, 0)
+
+
+def test_a_late_publish_is_dropped_by_redis_itself(redis_client: redis.Redis) -> None:
+    """The order service publishes through a script that Redis refuses to run after the
+    deadline, so a publish Redis gets to late (paused, overloaded) never lands."""
+    import time
+
+    from shop.orders import _XADD_BEFORE
+
+    stream = f"test-deadline-{uuid.uuid4().hex}"
+    now_ms = int(time.time() * 1000)
+    fields = ("type", "OrderAccepted", "event", "{}")
+    late = redis_client.eval(_XADD_BEFORE, 1, stream, now_ms - 1, *fields)
+    assert late is None and redis_client.xlen(stream) == 0
+    in_time = redis_client.eval(_XADD_BEFORE, 1, stream, now_ms + 60_000, *fields)
+    assert in_time is not None and redis_client.xlen(stream) == 1
+    redis_client.delete(stream)
+
+
 def test_idempotent_retry_returns_first_result_without_reserving_again(
     gateway: httpx.Client,
     notifications: httpx.Client,
