@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from specguard.api import diff_specs
-from specguard.cli._diff import FAIL_ON, fail_level, write_output
+from specguard.cli._diff import FAIL_ON, fail_level, shown_level, write_output
 from specguard.errors import ConfigError, OutputError
 from specguard.gate import (
     WORKTREE,
@@ -131,9 +131,9 @@ jobs_option = click.option(
     "--level",
     "min_level",
     type=click.Choice([lv.value for lv in Level]),
-    default="safe",
-    show_default=True,
-    help="Lowest level to show.",
+    default=None,
+    help="Lowest level to show (default: warning in text, Markdown and GitHub annotations, "
+    "where safe changes are only counted; safe elsewhere).",
 )
 @config_option
 @click.option(
@@ -166,7 +166,7 @@ def check(
     formats: tuple[str, ...],
     output: Path | None,
     fail_on: str | None,
-    min_level: str,
+    min_level: str | None,
     config_file: Path | None,
     today: dt.datetime | None,
     jobs: int | None,
@@ -204,7 +204,8 @@ def check(
     for fmt, target in targets:
         color = target is None and fmt is OutputFormat.TEXT and sys.stdout.isatty()
         render_options = RenderOptions(
-            color=color, fail_on=threshold, min_level=Level(min_level), link_base=link_base
+            color=color, fail_on=threshold, min_level=shown_level(min_level, fmt),
+            link_base=link_base
         )
         try:
             write_output(render(report, fmt, render_options), target)

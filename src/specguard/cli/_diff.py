@@ -25,6 +25,17 @@ def fail_level(value: str) -> Level | None:
     return None if value == "never" else Level(value)
 
 
+# Formats a person reads top to bottom: safe changes are counted, not listed, by default.
+_READ_BY_PEOPLE = frozenset({OutputFormat.TEXT, OutputFormat.MARKDOWN, OutputFormat.GITHUB})
+
+
+def shown_level(given: str | None, fmt: OutputFormat) -> Level:
+    """``--level`` as given, else warning for text/Markdown/GitHub and safe for the rest."""
+    if given is not None:
+        return Level(given)
+    return Level.WARNING if fmt in _READ_BY_PEOPLE else Level.SAFE
+
+
 def write_output(text: str, output: Path | None) -> None:
     """Reports go to stdout or --output; never mixed with progress or errors (stderr).
 
@@ -60,7 +71,8 @@ def use_color(output: Path | None) -> bool:
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="breaking", show_default=True,
               help="Exit 1 when a finding at or above this level exists.")
 @click.option("--level", "min_level", type=click.Choice([lv.value for lv in Level]),
-              default="safe", show_default=True, help="Lowest level to show.")
+              default=None, help="Lowest level to show (default: warning in text, Markdown "
+              "and GitHub annotations, where safe changes are only counted; safe elsewhere).")
 @click.option("--root", type=click.Path(file_okay=False), default=None,
               help="Folder $refs may not leave (default: each spec's folder).")
 @click.option("--allow-remote-refs", is_flag=True, help="Fetch http(s) $refs.")
@@ -71,7 +83,7 @@ def use_color(output: Path | None) -> bool:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report to a file instead of stdout.")
 def diff(
-    old: str, new: str, fmt: str, fail_on: str, min_level: str, root: str | None,
+    old: str, new: str, fmt: str, fail_on: str, min_level: str | None, root: str | None,
     allow_remote_refs: bool, no_validate: bool, no_semantic: bool, today: dt.datetime | None,
     output: Path | None,
 ) -> None:
@@ -97,7 +109,8 @@ def diff(
     report = with_sources(report, old_spec, new_spec)
     threshold = fail_level(fail_on)
     text = render(report, OutputFormat(fmt), RenderOptions(
-        color=use_color(output), fail_on=threshold, min_level=Level(min_level)))
+        color=use_color(output), fail_on=threshold,
+        min_level=shown_level(min_level, OutputFormat(fmt))))
     write_output(text, output)
     sys.exit(1 if gate_failed(report, threshold) else 0)
 

@@ -25,6 +25,7 @@ from specguard.report._shared import (
     verdict,
     witness_text,
 )
+from specguard.report._text import accept_command
 
 MARKER = "<!-- specguard-report -->"
 # GitHub rejects comments over 65536 characters; leave room for what the workflow adds.
@@ -100,6 +101,8 @@ def _finding(report: DiffReport, finding: Finding, options: RenderOptions) -> li
         lines.append(f"  - witness: {code(instance)}: {text(finding.witness.explanation)}")
     if finding.fingerprint:
         lines.append(f"  - fingerprint: `{finding.fingerprint}`")
+        if finding.level is Level.BREAKING and finding.acknowledged is None:
+            lines.append(f"  - accept after review: `{accept_command(finding.fingerprint)}`")
     return lines
 
 
