@@ -178,3 +178,25 @@ def test_an_unwritable_report_is_one_line_exit_2(runner: CliRunner, tmp_path: Pa
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1
     assert "cannot write the report" in result.stderr and str(blocker) in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "coloured"),
+    [
+        ([], {}, False),  # not a terminal
+        (["--color", "always"], {}, True),
+        (["--color", "always"], {"NO_COLOR": "1"}, True),  # the flag is explicit
+        ([], {"FORCE_COLOR": "1"}, True),  # CI logs render ANSI colours
+        ([], {"FORCE_COLOR": "1", "NO_COLOR": "1"}, False),
+        (["--color", "never"], {"FORCE_COLOR": "1"}, False),
+    ],
+)
+def test_color_follows_the_flag_and_the_environment(
+    runner: CliRunner, args: list[str], env: dict[str, str], coloured: bool
+) -> None:
+    """--color auto|always|never; in auto, NO_COLOR wins over FORCE_COLOR, a pipe is plain."""
+    clean = {"NO_COLOR": "", "FORCE_COLOR": "", **env}
+    result = runner.invoke(main, ["diff", OLD, NEW, *args], env=clean)
+    assert result.exit_code == 1
+    assert ("\x1b[31mBREAKING" in result.stdout) is coloured
+    assert "\x1b[" in result.stdout or not coloured

@@ -11,7 +11,14 @@ from pathlib import Path
 import click
 
 from specguard.api import diff_specs
-from specguard.cli._diff import FAIL_ON, fail_level, shown_level, write_output
+from specguard.cli._diff import (
+    FAIL_ON,
+    color_option,
+    fail_level,
+    shown_level,
+    use_color,
+    write_output,
+)
 from specguard.errors import ConfigError, OutputError
 from specguard.gate import (
     WORKTREE,
@@ -152,6 +159,7 @@ jobs_option = click.option(
 )
 @click.option("--no-semantic", is_flag=True, help="Keyword rules only, no semantic judge.")
 @click.option("--no-validate", is_flag=True, help="Skip OpenAPI validation.")
+@color_option
 @click.option(
     "--policy",
     type=click.Choice(["base", "head"]),
@@ -174,6 +182,7 @@ def check(
     no_semantic: bool,
     no_validate: bool,
     policy: str,
+    color: str,
 ) -> None:
     """Gate every service of the repository against BASE; reports to stdout or files.
 
@@ -202,9 +211,9 @@ def check(
     failed = gate_failed(report, threshold)
     unwritten = False
     for fmt, target in targets:
-        color = target is None and fmt is OutputFormat.TEXT and sys.stdout.isatty()
+        colored = fmt is OutputFormat.TEXT and use_color(target, color)
         render_options = RenderOptions(
-            color=color, fail_on=threshold, min_level=shown_level(min_level, fmt),
+            color=colored, fail_on=threshold, min_level=shown_level(min_level, fmt),
             link_base=link_base
         )
         try:

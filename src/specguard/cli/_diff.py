@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -45,7 +46,8 @@ def write_output(text: str, output: Path | None) -> None:
     """
     if output is None:
         try:
-            click.echo(text, nl=False)
+            # colour is decided by --color; click would strip it from anything but a terminal
+            click.echo(text, nl=False, color=True)
             sys.stdout.flush()
         except BrokenPipeError:
             silence_stdout()
@@ -59,8 +61,25 @@ def write_output(text: str, output: Path | None) -> None:
 
 
 
-def use_color(output: Path | None) -> bool:
-    return output is None and sys.stdout.isatty()
+def use_color(output: Path | None, choice: str = "auto") -> bool:
+    """Colour for a report on stdout: ``--color always|never``, else (auto) a terminal unless
+    ``NO_COLOR`` is set, or anywhere when ``FORCE_COLOR`` is (CI logs render ANSI colours)."""
+    if output is not None or choice == "never":
+        return False
+    if choice == "always":
+        return True
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
+
+
+color_option = click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text report (auto: on a terminal; NO_COLOR and FORCE_COLOR are honoured).",
+)
 
 
 @click.command()
@@ -82,10 +101,11 @@ def use_color(output: Path | None) -> bool:
               help="Date for sunset policies (default: today).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report to a file instead of stdout.")
+@color_option
 def diff(
     old: str, new: str, fmt: str, fail_on: str, min_level: str | None, root: str | None,
     allow_remote_refs: bool, no_validate: bool, no_semantic: bool, today: dt.datetime | None,
-    output: Path | None,
+    output: Path | None, color: str,
 ) -> None:
     """Compare OLD and NEW contracts (paths, '-' for stdin, or REV:path) and judge every change.
 
@@ -109,7 +129,7 @@ def diff(
     report = with_sources(report, old_spec, new_spec)
     threshold = fail_level(fail_on)
     text = render(report, OutputFormat(fmt), RenderOptions(
-        color=use_color(output), fail_on=threshold,
+        color=use_color(output, color), fail_on=threshold,
         min_level=shown_level(min_level, OutputFormat(fmt))))
     write_output(text, output)
     sys.exit(1 if gate_failed(report, threshold) else 0)
