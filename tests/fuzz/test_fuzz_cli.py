@@ -206,3 +206,17 @@ def test_traffic_every_format_renders(runner: CliRunner, fmt: str) -> None:
         assert ET.fromstring(result.stdout).get("failures") == "2"
     else:
         assert "POST /orders" in result.stdout
+
+
+def test_the_readme_app_example_runs(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """README's in-process example: the inventory reference service keeps its contract."""
+    monkeypatch.setenv("SHOP_DATA_DIR", str(tmp_path))
+    result = runner.invoke(
+        main,
+        ["fuzz", str(REPO / "specs" / "inventory-service.yaml"), "--app", "shop.asgi:inventory",
+         *RUN],
+    )
+    assert result.exit_code == 0, result.output
+    assert "no failures" in result.stdout
