@@ -190,3 +190,32 @@ def test_hostile_names_stay_on_one_line(tmp_path: Path, monkeypatch: pytest.Monk
         "contract-missing",
         "operation-missing",
     ]
+
+
+def test_github_format_annotates_each_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--format github: one ::error annotation per finding, on its file and line."""
+    monkeypatch.chdir(BAD)
+    result = run("--inventory", "service-inventory.json", "--format", "github")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    expected = json.loads((BAD / "expected.json").read_text())["findings"]
+    assert len(lines) == len(expected)
+    assert all(line.startswith("::error file=") and ",title=" in line for line in lines)
+
+
+def test_lint_reads_the_inventory_the_config_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --inventory, lint uses the 'inventory' of specguard.yaml, like check does."""
+    import shutil
+    import subprocess
+
+    shutil.copytree(BAD, tmp_path / "repo")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path / "repo", check=True, timeout=30)
+    (tmp_path / "repo" / "specguard.yaml").write_text("inventory: service-inventory.json\n")
+    monkeypatch.chdir(tmp_path / "repo")
+    result = run("--format", "json")
+    assert result.exit_code == 1, result.output
+    assert len(json.loads(result.stdout)["findings"]) == len(
+        json.loads((BAD / "expected.json").read_text())["findings"]
+    )

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 import sys
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
 from specguard._inert import one_line
+from specguard.cli._diff import write_output
+from specguard.errors import SpecguardError
 from specguard.lint import LintReport, lint_repository
+from specguard.report._github import escape_data, escape_property
+
+DEFAULT_INVENTORY = "specs/service-inventory.json"
 
 
 class OutputFormat(str, enum.Enum):
@@ -18,6 +25,7 @@ class OutputFormat(str, enum.Enum):
 
     TEXT = "text"
     JSON = "json"
+    GITHUB = "github"
 
 
 def _assert_never(value: NoReturn) -> NoReturn:
@@ -55,16 +63,27 @@ def render(report: LintReport, output_format: OutputFormat) -> str:
             ],
         }
         return json.dumps(document, indent=2) + "\n"
+    if output_format is OutputFormat.GITHUB:
+        # one workflow annotation per finding, on the inventory or contract line it names
+        out = []
+        for finding in report.findings:
+            props = [f"file={escape_property(finding.location.file)}"]
+            if finding.location.line is not None:
+                props.append(f"line={finding.location.line}")
+            props.append(f"title={escape_property(finding.rule_id)}")
+            message = escape_data(one_line(" ".join(finding.message.split())))
+            out.append(f"::error {','.join(props)}::{message}\n")
+        return "".join(out)
     _assert_never(output_format)
 
 
 @click.command("lint")
 @click.option(
     "--inventory",
-    default="specs/service-inventory.json",
-    show_default=True,
+    default=None,
     type=click.Path(dir_okay=False),
-    help="The service inventory to check against.",
+    help="The service inventory to check against (default: 'inventory' of specguard.yaml or "
+    "[tool.specguard], else specs/service-inventory.json).",
 )
 @click.option(
     "--root",
@@ -87,18 +106,14 @@ def render(report: LintReport, output_format: OutputFormat) -> str:
     default=None,
     help="Write the report here instead of stdout.",
 )
-def lint(inventory: str, root: str, output_format: str, output: str | None) -> None:
+def lint(inventory: str | None, root: str, output_format: str, output: str | None) -> None:
     """Check the contracts against the boundary rules of the service inventory.
 
     Exit code 0 when clean, 1 when there are findings, 2 when the inventory is unusable.
     """
-    report = lint_repository(inventory, root)
+    report = lint_repository(inventory or _configured_inventory(), root)
     text = render(report, OutputFormat(output_format))
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+    write_output(text, Path(output) if output is not None else None)
     count = len(report.findings)
     click.echo(
         f"specguard lint: {count} finding{'s' if count != 1 else ''} "
@@ -106,6 +121,18 @@ def lint(inventory: str, root: str, output_format: str, output: str | None) -> N
         err=True,
     )
     sys.exit(0 if report.ok else 1)
+
+
+def _configured_inventory() -> str:
+    """The inventory the gate uses: the same config file (``check`` reads it too)."""
+    from specguard.gate import known_rules, load_config, repository_root
+
+    try:
+        repo = repository_root(Path.cwd())
+    except SpecguardError:
+        return DEFAULT_INVENTORY  # not in a git repository: no repository config either
+    config = load_config(repo, known_rules())
+    return os.path.relpath(repo / config.inventory, Path.cwd())
 
 
 COMMANDS: list[click.Command] = [lint]
