@@ -216,7 +216,7 @@ def test_the_readme_app_example_runs(
     result = runner.invoke(
         main,
         ["fuzz", str(REPO / "specs" / "inventory-service.yaml"), "--app", "shop.asgi:inventory",
-         *RUN],
+         "--app-dir", str(REPO / "src"), *RUN],
     )
     assert result.exit_code == 0, result.output
     assert "no failures" in result.stdout
