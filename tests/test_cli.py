@@ -200,3 +200,44 @@ def test_color_follows_the_flag_and_the_environment(
     assert result.exit_code == 1
     assert ("\x1b[31mBREAKING" in result.stdout) is coloured
     assert "\x1b[" in result.stdout or not coloured
+
+
+def test_a_url_is_a_spec_input(runner: CliRunner, tmp_path: Path) -> None:
+    """`specguard diff URL FILE`: the URL is fetched once (loopback here) and diffed; a
+    relative $ref inside it is remote, followed only with --allow-remote-refs."""
+    import functools
+    import http.server
+    import threading
+
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "old.yaml").write_text((CASE / "basic" / "old.yaml").read_text())
+    (served / "split.yaml").write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n"
+        "components:\n  schemas:\n    A: {$ref: 'parts.yaml#/A'}\n"
+    )
+    (served / "parts.yaml").write_text("A: {type: string}\n")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        result = runner.invoke(main, ["diff", f"{base}/old.yaml", NEW])
+        assert result.exit_code == 1, result.output
+        assert "request-parameter-required-added" in result.stdout
+        refused = runner.invoke(main, ["diff", f"{base}/split.yaml", f"{base}/split.yaml"])
+        assert refused.exit_code == 2
+        assert "--allow-remote-refs" in refused.stderr
+        followed = runner.invoke(
+            main, ["diff", f"{base}/split.yaml", f"{base}/split.yaml", "--allow-remote-refs"]
+        )
+        assert followed.exit_code == 0, followed.output
+        missing = runner.invoke(main, ["diff", f"{base}/nope.yaml", NEW])
+        assert missing.exit_code == 2 and "cannot fetch" in missing.stderr
+    finally:
+        server.shutdown()

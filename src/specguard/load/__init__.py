@@ -167,6 +167,37 @@ def _normalise(path: PurePosixPath) -> PurePosixPath:
     return PurePosixPath(os.path.normpath(path.as_posix()))
 
 
+def _load_url(location: str, *, allow_remote_refs: bool, validate: bool) -> Spec:
+    """A spec given as a URL: fetched once (deadline, size cap); its own ``$ref``s to other
+    documents are remote refs, followed only with ``allow_remote_refs``."""
+    try:
+        raw = _fetch(location)
+    except (OSError, ValueError) as exc:
+        raise LoadError(f"cannot fetch: {exc}", file=location) from None
+    source = _Source(PurePosixPath(Path.cwd().as_posix()), None, None)
+    return _spec(raw, location, location, source, None, allow_remote_refs, validate)
+
+
+def _spec(
+    raw: bytes,
+    name: str,
+    key: str,
+    source: _Source,
+    path: PurePosixPath | None,
+    allow_remote_refs: bool,
+    validate: bool,
+) -> Spec:
+    data, text, lines = parse_bytes(raw, name)
+    root_file = SourceFile(name=name, key=key, data=data, text=text, yaml_lines=lines)
+    spec = Spec(root_file, source, path, allow_remote_refs)
+    check_version(root_file)
+    if validate:
+        from specguard.load._validate import validate_spec
+
+        validate_spec(spec)
+    return spec
+
+
 REMOTE_SECONDS = 30.0
 REMOTE_BYTES = 64 * 1024 * 1024
 
@@ -211,7 +242,7 @@ class Spec:
         self,
         root: SourceFile,
         source: _Source,
-        root_path: PurePosixPath,
+        root_path: PurePosixPath | None,
         allow_remote_refs: bool,
     ) -> None:
         self.root = root
@@ -219,7 +250,10 @@ class Spec:
         self._allow_remote = allow_remote_refs
         self.files: dict[str, SourceFile] = {root.key: root}
         self._by_name: dict[str, SourceFile] = {root.name: root}
-        self._paths: dict[str, PurePosixPath] = {root.key: root_path}
+        # files on disk (or in git) by key; a document fetched from a URL has no path
+        self._paths: dict[str, PurePosixPath] = (
+            {root.key: root_path} if root_path is not None else {}
+        )
         # (referring file, address as written) -> file: resolving is on the differ's hot path.
         self._opened: dict[tuple[str, str], SourceFile] = {}
         # documents never change once loaded: a $ref string written in one file always leads
@@ -357,7 +391,14 @@ class Spec:
             )
         base_path = self._paths.get(base.key)
         if base_path is None:
-            raise RefError(f"relative $ref {ref!r} inside a remote document", file=base.name)
+            # relative to a document fetched from a URL: another remote document
+            if not self._allow_remote:
+                raise RefError(
+                    f"relative $ref {ref!r} inside a remote document not followed",
+                    file=base.name,
+                    hint="pass --allow-remote-refs to fetch it",
+                )
+            return self._open_remote(urllib.parse.urljoin(base.key, address))
         relative = urllib.parse.unquote(address)
         if "\x00" in relative:  # no file name holds NUL; the OS calls would raise ValueError
             raise RefError(f"malformed $ref {ref!r}", file=base.name)
@@ -421,7 +462,8 @@ class Spec:
         return self._open(relative, self.root, uri).data
 
     def root_uri(self) -> str:
-        return PurePosixPath(self._paths[self.root.key]).as_uri()
+        path = self._paths.get(self.root.key)
+        return self.root.key if path is None else PurePosixPath(path).as_uri()  # a URL root
 
 
 def load_spec(
@@ -433,6 +475,8 @@ def load_spec(
     stdin: bytes | None = None,
 ) -> Spec:
     """Load a spec from a path, ``-`` (stdin) or ``REV:path`` (a git revision)."""
+    if location.startswith(("http://", "https://")):
+        return _load_url(location, allow_remote_refs=allow_remote_refs, validate=validate)
     rev, path_text = _split_revision(location)
     cwd = Path.cwd()
     if location == "-":
@@ -467,16 +511,8 @@ def load_spec(
         raw = source.read(path)
     if root is not None and confine != path.parent and confine not in path.parents:
         raise LoadError(f"the spec is outside --root {root}", file=name)
-    data, text, lines = parse_bytes(raw, name)
     key = str(path) if rev is None else f"{rev}:{path}"
-    root_file = SourceFile(name=name, key=key, data=data, text=text, yaml_lines=lines)
-    spec = Spec(root_file, source, path, allow_remote_refs)
-    check_version(root_file)
-    if validate:
-        from specguard.load._validate import validate_spec
-
-        validate_spec(spec)
-    return spec
+    return _spec(raw, name, key, source, path, allow_remote_refs, validate)
 
 
 def validate_specs(specs: Sequence[Spec]) -> None:
