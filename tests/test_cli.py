@@ -241,3 +241,19 @@ def test_a_url_is_a_spec_input(runner: CliRunner, tmp_path: Path) -> None:
         assert missing.exit_code == 2 and "cannot fetch" in missing.stderr
     finally:
         server.shutdown()
+
+
+def test_progress_is_shown_on_a_terminal_only(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a terminal stderr names each stage with the elapsed time; a pipe gets none of it."""
+    import specguard.cli._diff as diff_cli
+
+    quiet = runner.invoke(main, ["diff", OLD, NEW])
+    assert "loading" not in quiet.stderr
+    monkeypatch.setattr(diff_cli, "stderr_is_terminal", lambda: True)
+    shown = runner.invoke(main, ["diff", OLD, NEW])
+    assert shown.exit_code == 1
+    for stage in ("loading", "validating", "comparing and judging"):
+        assert f"specguard: {stage}…" in shown.stderr
+    assert "BREAKING" in shown.stdout and "specguard:" not in shown.stdout

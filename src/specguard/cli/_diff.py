@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -24,6 +25,28 @@ FAIL_ON = ("breaking", "warning", "never")
 
 def fail_level(value: str) -> Level | None:
     return None if value == "never" else Level(value)
+
+
+def stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+class Progress:
+    """What a large diff is doing, on one stderr line, only on a terminal (seconds pass on a
+    12 MB spec; a pipe or a CI log gets nothing)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._enabled = enabled
+        self._started = time.monotonic()
+
+    def stage(self, name: str) -> None:
+        if self._enabled:
+            elapsed = time.monotonic() - self._started
+            click.echo(f"\rspecguard: {name}… ({elapsed:.1f} s)\x1b[K", nl=False, err=True)
+
+    def done(self) -> None:
+        if self._enabled:
+            click.echo("\r\x1b[K", nl=False, err=True)
 
 
 # Formats a person reads top to bottom: safe changes are counted, not listed, by default.
@@ -113,7 +136,9 @@ def diff(
     """
     if old == "-" and new == "-":
         raise click.UsageError("only one of OLD and NEW can be read from stdin")
+    progress = Progress(stderr_is_terminal())
     options = {"root": root, "allow_remote_refs": allow_remote_refs, "validate": False}
+    progress.stage("loading")
     old_spec = load_spec(old, **options)  # type: ignore[arg-type]
     try:
         new_spec = load_spec(new, **options)  # type: ignore[arg-type]
@@ -122,9 +147,12 @@ def diff(
             validate_specs([old_spec])  # the old side's problem is reported first
         raise
     if not no_validate:
+        progress.stage("validating")
         validate_specs([old_spec, new_spec])  # both at once on large documents
+    progress.stage("comparing and judging")
     report = diff_specs(old_spec, new_spec, today=today.date() if today else None,
                         semantic=not no_semantic)
+    progress.done()
     # Source text and removal anchors for snippets (HTML), SARIF and GitHub locations.
     report = with_sources(report, old_spec, new_spec)
     threshold = fail_level(fail_on)
