@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -185,12 +186,15 @@ def test_progress_bar_on_a_terminal_and_lines_elsewhere() -> None:
         sink.finished(1, 10, 0.5)
     assert "\r\x1b[2K" in terminal.getvalue()
     assert "[########################] 2/2 operations, 1 failure(s)" in terminal.getvalue()
-    assert pipe.getvalue().splitlines() == [
+    # each line starts with the elapsed time, "[   0.0 s] "
+    assert [line[11:] for line in pipe.getvalue().splitlines()] == [
         "specguard: coverage: 2 operation(s)",
         "specguard: coverage: 1/2 POST /orders (failures so far: 1)",
         "specguard: coverage: 2/2 GET /x\\x1b[2J (failures so far: 1)",
         "specguard: done: 10 requests in 0.5s, 1 failure(s)",
     ]
+    assert all(re.match(r"\[ *\d+\.\d s\] ", line) for line in pipe.getvalue().splitlines())
+    assert " s" in terminal.getvalue().rsplit("\r", 1)[-1]
     quiet = io.StringIO()
     silent = progress_for(quiet, quiet=True)
     silent.phase_started("coverage", 1)

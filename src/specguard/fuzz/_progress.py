@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from typing import Protocol, TextIO
 
+from specguard._inert import one_line
+
 
 class ProgressSink(Protocol):
     """What the engine wrapper reports while it runs."""
@@ -36,6 +38,7 @@ class LineProgress:
         self.stream = stream
         self.total = 0
         self.done = 0
+        self.started = time.monotonic()
 
     def phase_started(self, phase: str, operations: int) -> None:
         self.total, self.done = operations, 0
@@ -49,7 +52,7 @@ class LineProgress:
             return
         where = f"{self.done}/{self.total}"
         self._write(
-            f"specguard: {phase}: {where} {_printable(label)} (failures so far: {failures})"
+            f"specguard: {phase}: {where} {one_line(label)} (failures so far: {failures})"
         )
 
     def finished(self, failures: int, requests: int, seconds: float) -> None:
@@ -58,7 +61,8 @@ class LineProgress:
         )
 
     def _write(self, line: str) -> None:
-        self.stream.write(line + "\n")
+        # the elapsed time first: a CI log shows how long each phase took
+        self.stream.write(f"[{time.monotonic() - self.started:6.1f} s] {line}\n")
         self.stream.flush()
 
 
@@ -76,6 +80,7 @@ class BarProgress:
         self.done = 0
         self.failures = 0
         self.last_draw = 0.0
+        self.started = time.monotonic()
 
     def phase_started(self, phase: str, operations: int) -> None:
         if self.phase:
@@ -107,7 +112,8 @@ class BarProgress:
             done = f"[{bar}] {self.done}/{self.total} operations"
         else:
             done = f"{self.done} scenarios"
-        line = f"{self.phase:<9} {done}, {self.failures} failure(s)"
+        elapsed = now - self.started
+        line = f"{self.phase:<9} {done}, {self.failures} failure(s), {elapsed:.0f} s"
         self.stream.write("\r\x1b[2K" + line)
         self.stream.flush()
 
@@ -122,6 +128,3 @@ def progress_for(stream: TextIO, *, quiet: bool = False) -> ProgressSink:
         interactive = False
     return BarProgress(stream) if interactive else LineProgress(stream)
 
-
-def _printable(text: str) -> str:
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
