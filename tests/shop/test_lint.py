@@ -219,3 +219,20 @@ def test_lint_reads_the_inventory_the_config_names(
     assert len(json.loads(result.stdout)["findings"]) == len(
         json.loads((BAD / "expected.json").read_text())["findings"]
     )
+
+
+def test_sarif_format_is_valid_and_complete(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--format sarif validates against the SARIF 2.1.0 schema, one result per finding."""
+    import jsonschema
+
+    schema_file = REPO / "tests" / "report" / "data" / "sarif-schema-2.1.0.json"
+    schema = json.loads(schema_file.read_text())
+    monkeypatch.chdir(BAD)
+    result = run("--inventory", "service-inventory.json", "--format", "sarif")
+    assert result.exit_code == 1
+    log = json.loads(result.stdout)
+    validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker())
+    assert sorted(validator.iter_errors(log), key=str) == []
+    expected = json.loads((BAD / "expected.json").read_text())["findings"]
+    results = log["runs"][0]["results"]
+    assert [r["ruleId"] for r in results] == [f["id"] for f in expected]

@@ -14,7 +14,7 @@ import click
 from specguard._inert import one_line
 from specguard.cli._diff import write_output
 from specguard.errors import SpecguardError
-from specguard.lint import LintReport, lint_repository
+from specguard.lint import RULES, LintReport, lint_repository
 from specguard.report._github import escape_data, escape_property
 
 DEFAULT_INVENTORY = "specs/service-inventory.json"
@@ -26,6 +26,7 @@ class OutputFormat(str, enum.Enum):
     TEXT = "text"
     JSON = "json"
     GITHUB = "github"
+    SARIF = "sarif"
 
 
 def _assert_never(value: NoReturn) -> NoReturn:
@@ -74,7 +75,36 @@ def render(report: LintReport, output_format: OutputFormat) -> str:
             message = escape_data(one_line(" ".join(finding.message.split())))
             out.append(f"::error {','.join(props)}::{message}\n")
         return "".join(out)
+    if output_format is OutputFormat.SARIF:
+        return json.dumps(_sarif(report), indent=2) + "\n"
     _assert_never(output_format)
+
+
+def _sarif(report: LintReport) -> dict[str, Any]:
+    """SARIF 2.1.0 for code scanning: one result per finding, every lint rule described."""
+    results = []
+    for finding in report.findings:
+        region = {"startLine": finding.location.line} if finding.location.line else None
+        physical: dict[str, Any] = {"artifactLocation": {"uri": finding.location.file}}
+        if region:
+            physical["region"] = region
+        results.append({
+            "ruleId": finding.rule_id,
+            "level": "error",
+            "message": {"text": one_line(" ".join(finding.message.split()))},
+            "locations": [{"physicalLocation": physical}],
+        })
+    rules = [
+        {"id": rule.id, "shortDescription": {"text": rule.summary},
+         "fullDescription": {"text": rule.rationale}}
+        for rule in RULES
+    ]
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": {"name": "specguard lint", "rules": rules}},
+                  "results": results}],
+    }
 
 
 @click.command("lint")
