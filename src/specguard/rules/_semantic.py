@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import Any, Literal
 
 from specguard.diff import DiffTree, Node, SchemaRoot, declared_properties
-from specguard.load import Spec, decode_pointer
+from specguard.load import Spec, decode_pointer, encode_token
 from specguard.model import Direction, Finding, Level, Location, Operation
 
 # Rules about the set of instances a schema accepts; the judge may overrule these. Rules
@@ -79,6 +79,7 @@ class SemanticBridge:
         resolve = functools.partial(_resolve, {"old": tree.old, "new": tree.new})
         self._judge = judge_cls(resolve, dialect="3.1" if tree.new.is_31 else "3.0")
         self._patched: list[Any] = []
+        self._unions: dict[str, list[list[Any]]] | None = None
         self._dialects = {"old_dialect": "3.1" if tree.old.is_31 else "3.0",
                           "new_dialect": "3.1" if tree.new.is_31 else "3.0"}
 
@@ -130,6 +131,10 @@ class SemanticBridge:
             return finding
         if not JUDGEABLE.match(finding.rule_id):
             return finding
+        if finding.rule_id == ENUM_VALUES_REMOVED and self._moved_to_a_sibling(finding, pair):
+            return replace(finding, level=Level.SAFE, note=(
+                "the removed values moved to another oneOf branch, which accepts every old "
+                "request carrying them and shares none with the other branches (proved)"))
         added = _oneof_branch(finding, *pair) if finding.rule_id == ONEOF_BRANCH_ADDED else None
         if added is not None and self._catches_nothing_old(added, pair):
             return replace(finding, level=Level.SAFE, note=(
@@ -213,6 +218,66 @@ class SemanticBridge:
                        for other in siblings):
                 return False
         return True
+
+    def _moved_to_a_sibling(self, finding: Finding, pair: tuple[Node, Node]) -> bool:
+        """Enum values a oneOf branch (a component) lost in a request, now carried by another
+        branch of every oneOf that lists the component: old requests with those values are
+        accepted by exactly that branch (Adyen moved "twint" into a TwintDetails branch)."""
+        old, new = pair
+        place = _branch_property(finding, old)
+        if place is None:
+            return False
+        component, prop = place
+        old_values, new_values = old.get("enum"), new.get("enum")
+        if not isinstance(old_values, list) or not isinstance(new_values, list):
+            return False
+        removed = [v for v in old_values if v not in new_values]
+        unions = self._unions_listing(new, f"#{component}")
+        if not removed or not unions:
+            return False
+        moved: dict[str, Any] = {"allOf": [
+            {"$ref": f"#{component}"},
+            {"properties": {prop: {"enum": removed}}, "required": [prop]},
+        ]}
+        self._patched.append(moved)  # the judge memoises by id()
+        old_base, new_base = f"old\x00{old.file.key}", f"new\x00{new.file.key}"
+        dialects = (self._dialects["old_dialect"], self._dialects["new_dialect"])
+        for branches in unions:
+            takers = [
+                branch for branch in branches
+                if self._judge.request_compatible(
+                    moved, old_base, branch, new_base, witness=False, **self._dialects
+                ).outcome == self._outcome.COMPATIBLE
+            ]
+            if len(takers) != 1 or not all(
+                self._judge.shared_within((moved, old_base), ((other, new_base),),
+                                          context="request", dialects=dialects)
+                for other in branches if other is not takers[0]
+            ):
+                return False
+        return True
+
+    def _unions_listing(self, new: Node, ref: str) -> list[list[Any]]:
+        """Every oneOf of the new file that lists ``ref`` as a branch (indexed once)."""
+        if self._unions is None:
+            self._unions = {}
+            stack: list[Any] = [new.file.data]
+            seen: set[int] = set()
+            while stack:
+                node = stack.pop()
+                if id(node) in seen:
+                    continue
+                seen.add(id(node))
+                if isinstance(node, dict):
+                    branches = node.get("oneOf")
+                    if isinstance(branches, list):
+                        for branch in branches:
+                            if isinstance(branch, dict) and isinstance(branch.get("$ref"), str):
+                                self._unions.setdefault(branch["$ref"], []).append(branches)
+                    stack.extend(node.values())
+                elif isinstance(node, list):
+                    stack.extend(node)
+        return self._unions.get(ref, [])
 
     def _whole_agrees(self, instance: Any, new: Node, direction: Direction) -> bool:
         """The whole new schema rejects (request) or allows (response) the instance too."""
@@ -306,6 +371,20 @@ class SemanticBridge:
 
 _ABSENT = object()
 ONEOF_BRANCH_ADDED = "request-oneof-branch-added"
+ENUM_VALUES_REMOVED = "request-enum-value-removed"
+
+
+def _branch_property(finding: Finding, old: Node) -> tuple[str, str] | None:
+    """(component pointer, property) when the finding is the enum of a top-level property of
+    a component schema in the compared file: ``/components/schemas/X/properties/P/enum``."""
+    where = finding.old
+    if where is None or where.file != old.file.name:
+        return None
+    tokens = decode_pointer(where.pointer)
+    if (len(tokens) != 6 or tokens[:2] != ["components", "schemas"]
+            or tokens[3] != "properties" or tokens[5] != "enum"):
+        return None
+    return "/components/schemas/" + encode_token(tokens[2]), tokens[4]
 _MAX_BRANCHES = 100  # pairs of branches are compared: bound the quadratic work
 
 
