@@ -229,11 +229,20 @@ def _load(location: str, root: str | None) -> Spec:
     return load_spec(location, root=root)
 
 
-def _finish(ok: bool, unreachable: str | None) -> None:
+def _finish(ok: bool, unreachable: str | None, abandoned: bool = False) -> None:
     if unreachable is not None:
         click.echo(f"specguard: error: {unreachable}", err=True)
-        sys.exit(2)
-    sys.exit(0 if ok else 1)
+        code = 2
+    else:
+        code = 0 if ok else 1
+    if abandoned:
+        # a request is still hanging in an engine thread the interpreter would wait for at
+        # exit: the report is written, so leave now
+        click.echo("specguard: --max-time reached with a request still unanswered", err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 @click.command()
@@ -257,7 +266,7 @@ def fuzz(spec: str, **params: Any) -> None:
         cache_dir=_cache_dir(),
     )
     write_output(render(report, OutputFormat(params["fmt"])), params["output"])
-    _finish(report.ok, report.unreachable)
+    _finish(report.ok, report.unreachable, report.abandoned)
 
 
 @click.command()
@@ -303,7 +312,7 @@ def verify(old: str, new: str | None, changed_only: bool, **params: Any) -> None
         cache_dir=_cache_dir(),
     )
     write_output(render(report, OutputFormat(params["fmt"])), params["output"])
-    _finish(report.ok, report.run.unreachable)
+    _finish(report.ok, report.run.unreachable, report.run.abandoned)
 
 
 @click.command()

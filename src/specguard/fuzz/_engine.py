@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import random
 import socket
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -157,11 +159,22 @@ def run_fuzz(
         probe(target.url, timeout=min(options.request_timeout, 10.0))
     collector = _Collector(redactor, seed, progress, len(operations))
     started = time.monotonic()
+    abandoned = False
     with _hypothesis_home(cache_dir):
         if operations:
-            for event in engine.from_schema(schema).execute():
-                collector.handle(event)
+            events = engine.from_schema(schema).execute()
+            if options.max_time is None:
+                for event in events:
+                    collector.handle(event)
+            else:
+                # --max-time is a deadline for the whole run: the engine checks it only between
+                # requests, and a service that drips a byte at a time never trips a read
+                # timeout, so the events are pumped in a thread the deadline can walk away from
+                deadline = started + options.max_time + min(options.request_timeout, 10.0)
+                abandoned = _consume_until(events, collector, deadline)
     duration = collector.running_time or (time.monotonic() - started)
+    if abandoned:
+        collector.stop_reason = StopReason.MAX_TIME
     progress.finished(len(collector.failures), collector.requests, duration)
     stop = collector.stop_reason
     unreachable = None
@@ -180,7 +193,41 @@ def run_fuzz(
         first_failure_after=collector.first_failure_after,
         stop_reason=stop,
         unreachable=unreachable,
+        abandoned=abandoned,
     )
+
+
+_DONE = object()
+
+
+def _consume_until(events: Iterator[Any], collector: _Collector, deadline: float) -> bool:
+    """Feed ``collector`` until the events end (False) or ``deadline`` passes (True: the
+    engine's thread is left behind, still waiting on a request)."""
+    inbox: queue.Queue[Any] = queue.Queue()
+
+    def pump() -> None:
+        try:
+            for event in events:
+                inbox.put(event)
+        except BaseException as exc:  # re-raised in the caller's thread
+            inbox.put(exc)
+        finally:
+            inbox.put(_DONE)
+
+    threading.Thread(target=pump, name="specguard-fuzz-engine", daemon=True).start()
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return True
+        try:
+            item = inbox.get(timeout=min(remaining, 0.5))
+        except queue.Empty:
+            continue
+        if item is _DONE:
+            return False
+        if isinstance(item, BaseException):
+            raise item
+        collector.handle(item)
 
 
 def probe(url: str, *, timeout: float) -> None:

@@ -115,6 +115,9 @@ class FuzzReport:
     first_failure_after: float | None
     stop_reason: StopReason
     unreachable: str | None = None
+    # the run hit --max-time with a request still unanswered (a service dripping bytes): its
+    # worker is abandoned, so the process must exit without waiting for it
+    abandoned: bool = False
 
     @property
     def ok(self) -> bool:
