@@ -18,6 +18,7 @@ import json
 import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -204,8 +205,9 @@ def _no_duplicates(name: str) -> Callable[[list[tuple[str, Any]]], dict[str, Any
 
 def _parse_yaml(text: str, name: str) -> tuple[Any, LineTable]:
     loader = _YamlLoader(text)
+    budget = max(_MIN_EXPANSION_BUDGET, _EXPANSION_PER_CHAR * len(text))
     try:
-        node = loader.get_single_node()
+        return _construct(loader, name, budget)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -218,148 +220,193 @@ def _parse_yaml(text: str, name: str) -> tuple[Any, LineTable]:
         ) from None
     except yaml.YAMLError as exc:
         raise LoadError(f"invalid YAML: {' '.join(str(exc).split())}", file=name) from None
-    except RecursionError:
-        raise _too_deep(name, None) from None
     finally:
         loader.dispose()
-    if node is None:
-        raise LoadError("empty document", file=name, hint="expected an OpenAPI mapping")
-    budget = max(_MIN_EXPANSION_BUDGET, _EXPANSION_PER_CHAR * len(text))
-    return _construct(node, loader, name, budget)
 
 
-def _construct(root: yaml.Node, loader: Any, name: str, budget: int) -> tuple[Any, LineTable]:
-    """Build JSON values from a node graph without recursion, sharing aliased nodes.
+def _scalar(node: yaml.ScalarNode, loader: Any, name: str) -> Any:
+    """A JSON value for a resolved YAML scalar (object tags refused)."""
+    tag = node.tag
+    if tag == _STR:
+        return node.value
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return loader.construct_yaml_bool(node)
+    if tag in (_INT, _FLOAT):
+        line = node.start_mark.line + 1
+        try:
+            if tag == _INT:
+                number = loader.construct_yaml_int(node)
+                if number.bit_length() > _MAX_INT_BITS:
+                    # a 100,000-digit hex literal: no JSON tool could print it back
+                    raise LoadError("invalid number: more than 4,000 digits", file=name,
+                                    line=line)
+                return number
+            number = loader.construct_yaml_float(node)
+        except ValueError as exc:  # e.g. integers beyond Python's digit limit
+            raise LoadError(f"invalid number: {_short(exc)}", file=name, line=line) from None
+        if not math.isfinite(number):
+            raise LoadError(f"invalid number: {node.value} is not a JSON number",
+                            file=name, line=line)
+        return number
+    if tag == _TIMESTAMP:
+        # OpenAPI is JSON: dates are strings (format: date), not datetime objects.
+        return node.value
+    raise LoadError(
+        f"unsupported YAML tag {tag!r}",
+        file=name,
+        line=node.start_mark.line + 1,
+        hint="OpenAPI documents may only contain JSON values",
+    )
 
-    When aliases were used, the result is checked for cycles and for an expanded size
-    beyond ``budget`` nodes (alias bombs) before anyone walks it.
+
+_NO_KEY: Any = object()
+_MERGE_KEY: Any = object()
+
+
+@dataclass(slots=True)
+class _Open:
+    """A mapping or sequence being built: its value, key or item lines, the key awaiting its
+    value, and the merge-key ('<<') sources seen in it."""
+
+    value: Any
+    line: int
+    lines: Any
+    key: Any = _NO_KEY
+    key_line: int = 0
+    merges: list[Any] = field(default_factory=list)
+
+
+def _construct(loader: Any, name: str, budget: int) -> tuple[Any, LineTable]:
+    """Build JSON values straight from the parser's events, sharing aliased values.
+
+    No node graph is kept: libyaml's nodes cost ~150 times the text of a flow sequence (a
+    12 MB document took 2 GB), the values built here a small multiple of it. When aliases
+    were used, the result is checked for cycles and for an expanded size beyond ``budget``
+    nodes (alias bombs) before anyone walks it.
     """
-    built: dict[int, Any] = {}
-    shared = False
     lines: LineTable = {}
-    merges: list[tuple[dict[str, Any], list[yaml.Node], yaml.Node]] = []
-
-    def scalar(node: yaml.ScalarNode) -> Any:
-        tag = node.tag
-        if tag == _STR:
-            return node.value
-        if tag == _NULL:
-            return None
-        if tag == _BOOL:
-            return loader.construct_yaml_bool(node)
-        if tag in (_INT, _FLOAT):
-            line = node.start_mark.line + 1
-            try:
-                if tag == _INT:
-                    number = loader.construct_yaml_int(node)
-                    if number.bit_length() > _MAX_INT_BITS:
-                        # a 100,000-digit hex literal: no JSON tool could print it back
-                        raise LoadError("invalid number: more than 4,000 digits", file=name,
-                                        line=line)
-                    return number
-                number = loader.construct_yaml_float(node)
-            except ValueError as exc:  # e.g. integers beyond Python's digit limit
-                raise LoadError(f"invalid number: {_short(exc)}", file=name, line=line) from None
-            if not math.isfinite(number):
-                raise LoadError(f"invalid number: {node.value} is not a JSON number",
-                                file=name, line=line)
-            return number
-        if tag == _TIMESTAMP:
-            # OpenAPI is JSON: dates are strings (format: date), not datetime objects.
-            return node.value
-        raise LoadError(
-            f"unsupported YAML tag {tag!r}",
-            file=name,
-            line=node.start_mark.line + 1,
-            hint="OpenAPI documents may only contain JSON values",
-        )
-
-    def container(node: yaml.Node, depth: int) -> Any:
-        nonlocal shared
-        if isinstance(node, yaml.ScalarNode):
-            return scalar(node)
-        known = built.get(id(node))
-        if known is not None:
-            shared = True
-            return known
-        if isinstance(node, yaml.MappingNode):
-            if node.tag != _MAP:
-                raise LoadError(
-                    f"unsupported YAML tag {node.tag!r}", file=name, line=node.start_mark.line + 1
-                )
-            value: Any = {}
-        else:
-            if node.tag != _SEQ:
-                raise LoadError(
-                    f"unsupported YAML tag {node.tag!r}", file=name, line=node.start_mark.line + 1
-                )
-            value = []
-        if depth > MAX_NESTING:
-            raise _too_deep(name, node.start_mark.line + 1)
-        built[id(node)] = value
-        pending.append((node, value, depth))
-        return value
-
-    pending: list[tuple[yaml.Node, Any, int]] = []
-    result = container(root, 1)
-    while pending:
-        node, value, depth = pending.pop()
-        if isinstance(value, list):
-            item_lines = []
-            for child in node.value:
-                value.append(container(child, depth + 1))
-                item_lines.append(child.start_mark.line + 1)
-            lines[id(value)] = item_lines
-            continue
-        key_lines: dict[str, int] = {}
-        merge_sources: list[yaml.Node] = []
-        for key_node, child in node.value:
-            if key_node.tag == _MERGE:
-                is_list = isinstance(child, yaml.SequenceNode)
-                merge_sources.extend(child.value if is_list else [child])
-                container(child, depth + 1)
-                continue
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise LoadError(
-                    "mapping key is not a scalar", file=name, line=key_node.start_mark.line + 1
-                )
-            key = key_node.value
-            if key in value:
-                raise LoadError(
-                    f"duplicate key {key!r}",
-                    file=name,
-                    line=key_node.start_mark.line + 1,
-                    hint="each key may appear once; YAML does not let the last one win here",
-                )
-            value[key] = container(child, depth + 1)
-            key_lines[key] = key_node.start_mark.line + 1
-        lines[id(value)] = key_lines
-        if merge_sources:
-            merges.append((value, merge_sources, node))
-    # Merge keys: deepest first, so a merged mapping is complete before it is merged again.
-    # Each merge copies keys: a chain of n merges copies n^2/2 of them (800 KB of YAML took
-    # 4 GB), so the copies count against the same budget as alias expansion.
+    anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, line it was defined on)
+    stack: list[_Open] = []
+    shared = False
     copied = 0
-    for target, sources, node in reversed(merges):
-        for source_node in sources:
-            source = built.get(id(source_node))
+    root: Any = _NO_KEY
+
+    def place(value: Any, line: int) -> None:
+        nonlocal root
+        if not stack:
+            root = value
+            return
+        top = stack[-1]
+        if isinstance(top.value, list):
+            top.value.append(value)
+            top.lines.append(line)
+            return
+        if top.key is _MERGE_KEY:
+            top.merges.append(value)
+        else:
+            top.value[top.key] = value
+            top.lines[top.key] = top.key_line
+        top.key = _NO_KEY
+
+    def expects_key() -> bool:
+        return bool(stack) and isinstance(stack[-1].value, dict) and stack[-1].key is _NO_KEY
+
+    def take_key(key: Any, line: int) -> None:
+        top = stack[-1]
+        if key is not _MERGE_KEY and key in top.value:
+            raise LoadError(
+                f"duplicate key {key!r}",
+                file=name,
+                line=line,
+                hint="each key may appear once; YAML does not let the last one win here",
+            )
+        top.key, top.key_line = key, line
+
+    def merge(top: _Open) -> None:
+        nonlocal copied
+        sources: list[Any] = []
+        for given in top.merges:
+            sources.extend(given if isinstance(given, list) else [given])
+        for source in sources:
             if not isinstance(source, dict):
-                raise LoadError(
-                    "merge key '<<' needs a mapping", file=name, line=node.start_mark.line + 1
-                )
+                raise LoadError("merge key '<<' needs a mapping", file=name, line=top.line)
+            # a chain of n merges copies n^2/2 keys (800 KB of YAML took 4 GB): the copies
+            # count against the same budget as alias expansion
             copied += len(source)
             if copied > budget:
                 raise LoadError(
                     f"YAML merge keys ('<<') copy more than {budget:,} entries",
                     file=name,
-                    line=node.start_mark.line + 1,
+                    line=top.line,
                     hint="a chain of merges grows quadratically; this looks like hostile input",
                 )
             for key, item in source.items():
-                target.setdefault(key, item)
+                top.value.setdefault(key, item)
+
+    loader.get_event()  # stream start
+    if loader.check_event(yaml.StreamEndEvent):
+        raise LoadError("empty document", file=name, hint="expected an OpenAPI mapping")
+    loader.get_event()  # document start
+    while not loader.check_event(yaml.DocumentEndEvent):
+        event = loader.get_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor not in anchors:
+                raise LoadError(f"invalid YAML: found undefined alias {event.anchor!r}",
+                                file=name, line=line)
+            # an alias stands for its anchored value, which is where errors about it point
+            value, line = anchors[event.anchor]
+            shared = True
+            if expects_key():
+                if not isinstance(value, str):
+                    raise LoadError("mapping key is not a scalar", file=name, line=line)
+                take_key(value, line)
+            else:
+                place(value, line)
+        elif isinstance(event, yaml.ScalarEvent):
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+            if expects_key():
+                take_key(_MERGE_KEY if tag == _MERGE else event.value, line)
+                if event.anchor:
+                    anchors[event.anchor] = (event.value, line)
+                continue
+            # a transient node for the constructors; the marks are only read for errors
+            node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)  # type: ignore[arg-type]
+            value = _scalar(node, loader, name)
+            if event.anchor:
+                anchors[event.anchor] = (value, line)
+            place(value, line)
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if expects_key():
+                raise LoadError("mapping key is not a scalar", file=name, line=line)
+            mapping = isinstance(event, yaml.MappingStartEvent)
+            tag = event.tag
+            if tag is not None and tag != "!" and tag != (_MAP if mapping else _SEQ):
+                raise LoadError(f"unsupported YAML tag {tag!r}", file=name, line=line)
+            if len(stack) >= MAX_NESTING:
+                raise _too_deep(name, line)
+            value = {} if mapping else []
+            if event.anchor:
+                anchors[event.anchor] = (value, line)
+            place(value, line)
+            stack.append(_Open(value, line, {} if mapping else []))
+        else:  # the end of a mapping or sequence
+            top = stack.pop()
+            lines[id(top.value)] = top.lines
+            if top.merges:
+                merge(top)
+    loader.get_event()  # document end
+    if not loader.check_event(yaml.StreamEndEvent):
+        event = loader.peek_event()
+        raise LoadError("invalid YAML: expected a single document in the stream", file=name,
+                        line=event.start_mark.line + 1)
     if shared:
-        _check_expansion(result, lines, name, budget)
-    return result, lines
+        _check_expansion(root, lines, name, budget)
+    return root, lines
 
 
 def _check_expansion(root: Any, lines: LineTable, name: str, budget: int) -> None:
