@@ -191,46 +191,21 @@ def test_a_dripping_remote_ref_hits_a_total_deadline(
 ) -> None:
     """A loopback server sending one byte every 0.2 s never trips a per-read timeout; the
     fetch still ends at the total deadline with one line naming the URL."""
-    import http.server
-    import threading
     import time
 
     import specguard.load as load
+    from tests.dripping import dripping_server
 
-    stop = threading.Event()
-
-    class Drip(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.end_headers()
-            for _ in range(100):  # bounded: 20 s at most
-                if stop.is_set():
-                    return
-                try:
-                    self.wfile.write(b" ")
-                    self.wfile.flush()
-                except OSError:
-                    return
-                time.sleep(0.2)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Drip)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setattr(load, "REMOTE_SECONDS", 1.0)
-    url = f"http://127.0.0.1:{server.server_address[1]}/schema.yaml"
-    spec = tmp_path / "api.yaml"
-    spec.write_text(
-        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n"
-        f"components:\n  schemas:\n    A: {{$ref: '{url}#/A'}}\n"
-    )
     started = time.monotonic()
-    try:
+    with dripping_server(delay=0.2) as base:
+        url = f"{base}/schema.yaml"
+        spec = tmp_path / "api.yaml"
+        spec.write_text(
+            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n"
+            f"components:\n  schemas:\n    A: {{$ref: '{url}#/A'}}\n"
+        )
         loaded = load_spec(str(spec), validate=False, allow_remote_refs=True)
         with pytest.raises(RefError, match="not received within"):
             loaded.resolve(f"{url}#/A", loaded.root)
-    finally:
-        stop.set()
-        server.shutdown()
     assert time.monotonic() - started < 10

@@ -226,57 +226,28 @@ def test_the_readme_app_example_runs(
 def test_max_time_stops_a_run_against_a_dripping_service(tmp_path: Path) -> None:
     """A service that answers one byte every 0.3 s never trips a read timeout; --max-time 2
     still ends the whole run within seconds, with the report written."""
-    import http.server
+    import os
     import subprocess
     import sys
-    import threading
     import time
 
-    stop = threading.Event()
+    from tests.dripping import dripping_server
 
-    class Drip(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", "100")
-            self.end_headers()
-            for _ in range(100):  # bounded: 30 s at most
-                if stop.is_set():
-                    return
-                try:
-                    self.wfile.write(b" ")
-                    self.wfile.flush()
-                except OSError:
-                    return
-                time.sleep(0.3)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Drip)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     spec = tmp_path / "slow.yaml"
     spec.write_text(
         "openapi: 3.1.0\ninfo: {title: slow, version: '1'}\npaths:\n  /slow:\n    get:\n"
         "      responses:\n        '200':\n          description: ok\n"
         "          content: {application/json: {schema: {type: object}}}\n"
     )
-    url = f"http://127.0.0.1:{server.server_address[1]}"
     started = time.monotonic()
-    try:
+    with dripping_server(delay=0.3) as url:
         proc = subprocess.run(
             [sys.executable, "-m", "specguard", "fuzz", str(spec), "--url", url,
              "--max-time", "2", "--request-timeout", "5", "--format", "json"],
             capture_output=True, text=True, timeout=90,
-            env={**__import__("os").environ, "HYPOTHESIS_STORAGE_DIRECTORY": str(tmp_path)},
+            env={**os.environ, "HYPOTHESIS_STORAGE_DIRECTORY": str(tmp_path)},
             cwd=tmp_path,
         )
-    finally:
-        stop.set()
-        server.shutdown()
     elapsed = time.monotonic() - started
     assert elapsed < 30, (elapsed, proc.stderr[-500:])
     assert json.loads(proc.stdout)["summary"]["stopReason"] == "max-time", proc.stdout[-500:]
