@@ -214,3 +214,34 @@ def test_service_dying_mid_run_stops_with_server_unavailable(
         )
     assert report.stop_reason is StopReason.SERVER_UNAVAILABLE
     assert report.unreachable == f"{url} stopped answering during the run"
+
+
+def test_a_service_that_does_not_speak_http_is_unreachable_in_one_line() -> None:
+    """Something listens on the port but answers bytes that are not HTTP: ServiceUnreachable
+    with a reason, not an internal error."""
+    import socket
+    import threading
+
+    from specguard.fuzz._engine import ServiceUnreachable, probe
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(10)
+
+    def answer() -> None:
+        try:
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(1024)
+                conn.sendall(b"\x00\xffgarbage, not http\r\n\r\n")
+        except OSError:
+            pass
+
+    threading.Thread(target=answer, daemon=True).start()
+    port = listener.getsockname()[1]
+    try:
+        with pytest.raises(ServiceUnreachable, match="does not answer HTTP"):
+            probe(f"http://127.0.0.1:{port}", timeout=5)
+    finally:
+        listener.close()

@@ -257,3 +257,32 @@ def test_missing_and_binary_files_are_load_errors(tmp_path: Path) -> None:
     binary.write_bytes(b'{"log": {"entries": ["\xff\xfe"]}}')
     with pytest.raises(LoadError, match="not UTF-8"):
         list(har.iter_entries(str(binary)))
+
+
+def test_a_binary_base64_body_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    """A HAR response whose base64 body is not UTF-8 where JSON is expected: the exchange is
+    invalid, with a readable reason (it used to crash formatting openapi-core's message)."""
+    spec_file = tmp_path / "api.yaml"
+    spec_file.write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n"
+        "      responses:\n        '200':\n          description: ok\n"
+        "          content: {application/json: {schema: {type: object}}}\n"
+    )
+    entry = {
+        "startedDateTime": "2026-01-01T00:00:00Z", "time": 1,
+        "request": {"method": "GET", "url": "http://api.example/x", "httpVersion": "HTTP/1.1",
+                    "headers": [], "queryString": [], "cookies": [], "headersSize": -1,
+                    "bodySize": 0},
+        "response": {"status": 200, "statusText": "OK", "httpVersion": "HTTP/1.1",
+                     "headers": [{"name": "Content-Type", "value": "application/json"}],
+                     "cookies": [], "redirectURL": "", "headersSize": -1, "bodySize": 4,
+                     "content": {"size": 4, "mimeType": "application/json", "encoding": "base64",
+                                 "text": base64.b64encode(b"\xff\xfe\x00\x01").decode()}},
+        "cache": {}, "timings": {"send": 0, "wait": 1, "receive": 0},
+    }
+    har_file = tmp_path / "binary.har"
+    har_file.write_text(json.dumps({"log": {"version": "1.2", "entries": [entry]}}))
+    report = check_traffic(load_spec(str(spec_file)), [str(har_file)])
+    (operation,) = report.operations
+    assert operation.invalid_responses == 1
+    assert "not UTF-8" in operation.examples[0].reason

@@ -9,6 +9,7 @@ The event classes are not in schemathesis's documented API, so the version is pi
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import queue
 import random
@@ -245,6 +246,10 @@ def probe(url: str, *, timeout: float) -> None:
         raise ServiceUnreachable(f"cannot reach {url}: no answer within {timeout:g}s") from None
     except (OSError, ValueError) as exc:
         raise ServiceUnreachable(f"cannot reach {url}: {_network_reason(exc)}") from None
+    except http.client.HTTPException as exc:  # something listens, but it does not speak HTTP
+        raise ServiceUnreachable(
+            f"cannot reach {url}: it does not answer HTTP ({type(exc).__name__})"
+        ) from None
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

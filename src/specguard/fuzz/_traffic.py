@@ -271,8 +271,16 @@ def describe_error(error: BaseException) -> str:
             message = str(getattr(item, "message", item))
             details.append(f"{message} at /{where}" if where else message)
         return f"{title}: " + "; ".join(details)
-    text = str(cause or error).strip().splitlines()
+    text = _text_of(cause or error).strip().splitlines()
     return f"{title}: {text[0]}" if text else title
+
+
+def _text_of(error: BaseException) -> str:
+    """``str(error)``: openapi-core's message decodes a binary body as UTF-8 and can fail."""
+    try:
+        return str(error)
+    except UnicodeDecodeError:
+        return f"{type(error).__name__} (a body that is not UTF-8 text)"
 
 
 def _title(error: BaseException) -> str:
