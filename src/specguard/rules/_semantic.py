@@ -79,7 +79,8 @@ class SemanticBridge:
         resolve = functools.partial(_resolve, {"old": tree.old, "new": tree.new})
         self._judge = judge_cls(resolve, dialect="3.1" if tree.new.is_31 else "3.0")
         self._patched: list[Any] = []
-        self._unions: dict[str, list[list[Any]]] | None = None
+        # file key -> ($ref -> the oneOf lists of that file that name it)
+        self._unions: dict[str, dict[str, list[list[Any]]]] = {}
         self._dialects = {"old_dialect": "3.1" if tree.old.is_31 else "3.0",
                           "new_dialect": "3.1" if tree.new.is_31 else "3.0"}
 
@@ -258,9 +259,11 @@ class SemanticBridge:
         return True
 
     def _unions_listing(self, new: Node, ref: str) -> list[list[Any]]:
-        """Every oneOf of the new file that lists ``ref`` as a branch (indexed once)."""
-        if self._unions is None:
-            self._unions = {}
+        """Every oneOf of the new node's file that lists ``ref`` (indexed once per file: a
+        ``#/...`` ref only ever names its own file's components)."""
+        index = self._unions.get(new.file.key)
+        if index is None:
+            index = self._unions[new.file.key] = {}
             stack: list[Any] = [new.file.data]
             seen: set[int] = set()
             while stack:
@@ -273,11 +276,11 @@ class SemanticBridge:
                     if isinstance(branches, list):
                         for branch in branches:
                             if isinstance(branch, dict) and isinstance(branch.get("$ref"), str):
-                                self._unions.setdefault(branch["$ref"], []).append(branches)
+                                index.setdefault(branch["$ref"], []).append(branches)
                     stack.extend(node.values())
                 elif isinstance(node, list):
                     stack.extend(node)
-        return self._unions.get(ref, [])
+        return index.get(ref, [])
 
     def _whole_agrees(self, instance: Any, new: Node, direction: Direction) -> bool:
         """The whole new schema rejects (request) or allows (response) the instance too."""
