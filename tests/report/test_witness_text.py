@@ -24,3 +24,22 @@ def test_anything_is_capped() -> None:
     """Many short properties still end at the limit, with an ellipsis."""
     shown = witness_text({f"k{i}": i for i in range(500)}, 120)
     assert len(shown) == 120 and shown.endswith("…")
+
+
+def test_witness_explanations_quote_values_as_json() -> None:
+    """The validator's message names the witness as JSON (null, false), never as a Python repr."""
+    from tests.semantics.support import judge
+
+    verdict = judge().request_compatible(
+        {"type": ["object", "null"]}, "old", {"type": "object"}, "new"
+    )
+    assert verdict.witness is not None and verdict.witness.instance is None
+    assert "null is not of type" in verdict.witness.explanation
+    assert "None" not in verdict.witness.explanation
+    verdict = judge().request_compatible(
+        {"type": "object"}, "old", {"not": {"const": {"a": False}}}, "new"
+    )
+    assert verdict.witness is not None
+    assert verdict.witness.explanation.endswith(
+        '{"a": false} should not be valid under {"const": {"a": false}}'
+    )

@@ -14,6 +14,7 @@ underneath), with five keywords replaced so that they read OpenAPI the way the j
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +56,19 @@ def _where(error: ValidationError) -> str:
     return f" at {path}" if path else ""
 
 
+def _json_message(error: ValidationError) -> str:
+    """The validator's message with the instance and the keyword's value written as JSON
+    (``null``, ``{"a": false}``), as the reader's spec is, not as Python reprs."""
+    message = str(error.message)
+    for value in (error.instance, error.validator_value):
+        try:
+            as_json = json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError):
+            continue
+        message = message.replace(repr(value), as_json, 1)
+    return message
+
+
 _BASE_CLASSES: dict[Dialect, Any] = {"3.0": OAS30Validator, "3.1": OAS31Validator}
 FORMAT_CHECKERS: dict[Dialect, Any] = {d: cls.FORMAT_CHECKER for d, cls in _BASE_CLASSES.items()}
 
@@ -88,7 +102,7 @@ class Verifier:
             raise VerificationError(f"{type(exc).__name__}: {exc}") from exc
         if error is None:
             return Check(True, "")
-        message = f"{error.message}{_where(error)}"
+        message = f"{_json_message(error)}{_where(error)}"
         return Check(False, message)
 
     def _class(self, base: str, context: Context, dialect: Dialect) -> Any:
