@@ -61,6 +61,7 @@ FIXTURE_WAIVERS: dict[str, str] = {
 
 # Mirrors whose name is not the plain swap of the id: (id, axis) -> the id that mirrors it.
 MIRROR_ALIASES: dict[tuple[str, str], str] = {
+    ("server-added", "presence"): "servers-changed",
     ("operation-sunset-removed", "presence"): "operation-added",
     ("request-parameter-required-added", "presence"): "request-parameter-removed",
     ("request-parameter-optional-added", "presence"): "request-parameter-removed",

@@ -172,28 +172,62 @@ class Differ:
         old = Node(self.old_spec, self.old_spec.root, "", self.old_spec.data)
         new = Node(self.new_spec, self.new_spec.root, "", self.new_spec.data)
         global_security = (old.child("security"), new.child("security"))
-        self._diff_path_map(old.child("paths"), new.child("paths"), False, global_security)
+        bases = (_base_path(old.get("servers")), _base_path(new.get("servers")))
+        moved = self._diff_path_map(old.child("paths"), new.child("paths"), False,
+                                    global_security, bases)
         self._diff_path_map(old.child("webhooks"), new.child("webhooks"), True, global_security)
         self._diff_security_schemes(
             old.child("components", "securitySchemes"), new.child("components", "securitySchemes")
         )
-        if _freeze(_servers_wire(old.get("servers"))) != _freeze(
-            _servers_wire(new.get("servers"))
+        old_servers = _servers_wire(old.get("servers"))
+        new_servers = _servers_wire(new.get("servers"))
+        if moved and _freeze(_origins(old_servers)) == _freeze(_origins(new_servers)):
+            # The base path moved between the servers and the paths; every URL is the same.
+            return
+        if _freeze(old_servers) == _freeze(new_servers):
+            return
+        old_urls = {_freeze(server) for server in old_servers or ()}
+        if isinstance(new_servers, list) and old_servers and all(
+            _freeze(server) in {_freeze(s) for s in new_servers} for server in old_servers
         ):
-            self.emit("servers", CHANGED, Direction.NONE, old.child("servers"),
-                      new.child("servers"), old.get("servers"), new.get("servers"))
+            for index, server in enumerate(new_servers):
+                if _freeze(server) not in old_urls and isinstance(server, dict):
+                    self.emit("servers", ADDED, Direction.NONE, None,
+                              new.child("servers", index), None, server.get("url"))
+            return
+        self.emit("servers", CHANGED, Direction.NONE, old.child("servers"),
+                  new.child("servers"), old.get("servers"), new.get("servers"))
 
     def _diff_path_map(
-        self, old: Node, new: Node, webhooks: bool, security: tuple[Any, Any]
-    ) -> None:
+        self, old: Node, new: Node, webhooks: bool, security: tuple[Any, Any],
+        bases: tuple[str | None, str | None] = ("", ""),
+    ) -> bool:
+        """Compare two path (or webhook) maps; True when paths paired only through the
+        servers' base paths (``servers: /v1`` + ``/items`` ≡ ``/v1/items``)."""
         old_paths = old.mapping()
         new_paths = new.mapping()
+        moved = False
         if webhooks:
             pairs = [(name, name) for name in old_paths if name in new_paths]
             only_old = [name for name in old_paths if name not in new_paths]
             only_new = [name for name in new_paths if name not in old_paths]
         else:
-            pairs, only_old, only_new = _match_paths(old_paths, new_paths)
+            old_base, new_base = bases
+            if old_base is not None and new_base is not None and old_base != new_base:
+                # Match on the effective URL template first; whatever does not pair that
+                # way falls back to the path names (a base path bump, reported as servers).
+                by_name = _match_paths(old_paths, new_paths)
+                by_url = _match_paths({old_base + name: None for name in old_paths},
+                                      {new_base + name: None for name in new_paths})
+                moved = len(by_url[0]) > len(by_name[0])
+                if moved:
+                    pairs = [(o[len(old_base):], n[len(new_base):]) for o, n in by_url[0]]
+                    only_old = [name[len(old_base):] for name in by_url[1]]
+                    only_new = [name[len(new_base):] for name in by_url[2]]
+                else:
+                    pairs, only_old, only_new = by_name
+            else:
+                pairs, only_old, only_new = _match_paths(old_paths, new_paths)
         for name in only_old:
             item = old.child(name).deref()
             for method in HTTP_METHODS:
@@ -216,6 +250,7 @@ class Differ:
                 old.child(old_name).deref(), new.child(new_name).deref(),
                 old_name, new_name, webhooks, security,
             )
+        return moved
 
     def _diff_path_item(
         self, old: Node, new: Node, old_name: str, new_name: str, flipped: bool,
@@ -665,6 +700,48 @@ def _servers_wire(servers: Any) -> Any:
             wire["variables"] = {name: _without(variable, _SERVER_VARIABLE_NOTES)
                                  for name, variable in wire["variables"].items()}
         result.append(wire)
+    return result
+
+
+def _server_path(url: str, variables: Any) -> str:
+    """The path part of a server URL, with variables at their defaults (no trailing slash)."""
+    if isinstance(variables, dict):
+        for name, variable in variables.items():
+            if isinstance(variable, dict) and isinstance(variable.get("default"), str):
+                url = url.replace("{" + str(name) + "}", variable["default"])
+    if "://" in url:
+        rest = url.split("://", 1)[1]
+        url = rest[rest.index("/"):] if "/" in rest else ""
+    elif url.startswith("//"):
+        rest = url[2:]
+        url = rest[rest.index("/"):] if "/" in rest else ""
+    return url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+
+
+def _base_path(servers: Any) -> str | None:
+    """The base path every server shares ("" without servers); None when they disagree."""
+    if not isinstance(servers, list) or not servers:
+        return ""
+    found = {
+        _server_path(server["url"], server.get("variables"))
+        for server in servers
+        if isinstance(server, dict) and isinstance(server.get("url"), str)
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def _origins(servers: Any) -> Any:
+    """Servers without their URL paths: what stays when a base path moves into the paths."""
+    if not isinstance(servers, list):
+        return servers
+    result = []
+    for server in servers:
+        if isinstance(server, dict) and isinstance(server.get("url"), str):
+            url = server["url"]
+            path = _server_path(url, None)
+            server = {**server, "url": url[: len(url) - len(path)] if path and url.rstrip(
+                "/").endswith(path) else url.rstrip("/")}
+        result.append(server)
     return result
 
 

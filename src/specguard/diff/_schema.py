@@ -50,10 +50,71 @@ def compare_schemas(
             yield differ.emit("schema.boolean", CHANGED, direction, old, new,
                               _summary(o), _summary(n))
         return
-    if has_all_of(o) or has_all_of(n):
+    o_inner, n_inner = _nullable_wrapper(o), _nullable_wrapper(n)
+    if (o_inner is None) != (n_inner is None):
+        yield from _nullable_wrapped(differ, old, new, direction, o_inner, n_inner)
+    elif has_all_of(o) or has_all_of(n):
         yield from _composed(differ, old, new, direction)
     else:
         yield from _keywords(differ, old, new, direction)
+
+
+def _is_null_schema(schema: Any) -> bool:
+    if not isinstance(schema, dict):
+        return False
+    kinds = schema.get("type")
+    null_only = (
+        kinds in ("null", ["null"])
+        or ("const" in schema and schema["const"] is None)
+        or schema.get("enum") == [None]
+    )
+    return null_only and all(
+        key in ("type", "const", "enum") or SCHEMA_KEYWORDS.get(key) is Handling.ANNOTATION
+        or key.startswith("x-") for key in schema
+    )
+
+
+def _nullable_wrapper(schema: dict[str, Any]) -> tuple[str, int] | None:
+    """``oneOf``/``anyOf: [{type: 'null'}, X]`` with nothing else but annotations: the 3.1
+    way to make X nullable. Returns the keyword and X's index."""
+    for keyword in ("oneOf", "anyOf"):
+        branches = schema.get(keyword)
+        if not isinstance(branches, list) or len(branches) != 2:
+            continue
+        nulls = [index for index, branch in enumerate(branches) if _is_null_schema(branch)]
+        if len(nulls) != 1:
+            continue
+        if all(key == keyword or key == "default" or key.startswith("x-")
+               or SCHEMA_KEYWORDS.get(key) is Handling.ANNOTATION for key in schema):
+            return keyword, 1 - nulls[0]
+    return None
+
+
+def _nullable_wrapped(
+    differ: Differ, old: Node, new: Node, direction: Direction,
+    o_inner: tuple[str, int] | None, n_inner: tuple[str, int] | None,
+) -> Iterator[ChangeKey]:
+    """One side wraps a schema as nullable (``$ref X`` → ``oneOf: [null, $ref X]``): compare
+    the wrapped schema with the other side, and report only whether null is now admitted."""
+    if o_inner is not None:
+        yield from differ.diff_schema(old.child(*o_inner), new, direction)
+        other = new.value
+    else:
+        assert n_inner is not None
+        yield from differ.diff_schema(old, new.child(*n_inner), direction)
+        other = old.value
+    other_types = types_of(other) or branch_types(differ, old if o_inner is None else new)
+    if other_types is not None and "null" in other_types:
+        return  # the other side admits null by itself: nullability did not change
+    old_t = ["null"] if o_inner is not None else None
+    new_t = ["null"] if n_inner is not None else None
+    keyword = (o_inner or n_inner or ("oneOf", 0))[0]
+    yield differ.emit(
+        "schema.type", CHANGED, direction, old.child(keyword if o_inner else "type"),
+        new.child(keyword if n_inner else "type"), old_t, new_t,
+        lost=("null",) if o_inner is not None else (),
+        gained=("null",) if n_inner is not None else (),
+    )
 
 
 def _composed(differ: Differ, old: Node, new: Node, direction: Direction) -> Iterator[ChangeKey]:

@@ -53,6 +53,8 @@ RULES: tuple[Rule, ...] = (
        "the URL shape is unchanged; only the template name differs"),
     _r("servers-changed", W, NONE, "servers changed",
        "clients with a configured base URL may need to move"),
+    _r("server-added", S, NONE, "server {url} was added",
+       "every server clients used is still listed"),
     # -- parameters ------------------------------------------------------------------------
     _r("request-parameter-required-added", B, REQ,
        "new required {location} parameter '{name}'", "old clients do not send it"),

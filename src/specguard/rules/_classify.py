@@ -195,7 +195,10 @@ def security_scheme(change: Change, context: Context) -> Iterator[Hit]:
 
 
 def servers(change: Change, context: Context) -> Iterator[Hit]:
-    yield _hit("servers-changed")
+    if change.kind is ADDED:
+        yield _hit("server-added", url=change.new)
+    else:
+        yield _hit("servers-changed")
 
 
 def media_type_encoding(change: Change, context: Context) -> Iterator[Hit]:
