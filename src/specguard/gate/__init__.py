@@ -14,10 +14,11 @@ from __future__ import annotations
 from specguard.gate._acks import Ack, append_ack, load_acks, parse_acks
 from specguard.gate._config import GateConfig, load_config, parse_config
 from specguard.gate._git import toplevel as repository_root
-from specguard.gate._inventory import Inventory, InventoryService, parse_inventory
 from specguard.gate._policy import base_policy, known_rules, major_bumped
 from specguard.gate._run import WORKTREE, CheckOptions, run_check, run_jobs
 from specguard.gate._sources import with_sources
+from specguard.inventory import Inventory, parse_inventory
+from specguard.inventory import ServiceEntry as InventoryService
 
 __all__ = [
     "WORKTREE",

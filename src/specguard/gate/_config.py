@@ -27,7 +27,8 @@ from typing import Any
 import yaml
 
 from specguard.errors import ConfigError
-from specguard.gate._inventory import InventoryService, build_inventory
+from specguard.inventory import ServiceEntry as InventoryService
+from specguard.inventory import build_inventory
 from specguard.model import Level
 
 if sys.version_info >= (3, 11):
@@ -160,7 +161,7 @@ def parse_config(data: Any, file: str, known_rules: frozenset[str]) -> GateConfi
     if "services" in data:
         if not isinstance(data["services"], list):
             raise ConfigError("services must be a list", file=file)
-        settings["services"] = build_inventory(data["services"], file).services
+        settings["services"] = build_inventory(data["services"], file, require_spec=True).services
     if "levels" in data:
         settings["levels"] = _levels(data["levels"], file, known_rules)
     return GateConfig(**settings)

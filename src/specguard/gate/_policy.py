@@ -18,13 +18,12 @@ from pathlib import Path
 from specguard.gate import _git
 from specguard.gate._acks import Ack
 from specguard.gate._config import CONFIG_FILE, GateConfig, load_config_at, weakened
-from specguard.gate._inventory import Inventory
 from specguard.gate._work import Outcome
+from specguard.inventory import Inventory
 from specguard.model import Direction, Finding, Level, Location, Operation
 from specguard.rules import CATALOGUE, Rule
 
 _SEMVER = re.compile(r"^v?(\d+)(?:\.(\d+))?")
-_PUBLIC_ROLES = frozenset({"gateway", "public"})
 
 
 def rule(rule_id: str) -> Rule:
@@ -73,7 +72,7 @@ def consumer_impact(
     if affected:
         return dataclasses.replace(finding, consumers=tuple(affected))
     entry = inventory.get(service)
-    public = entry is not None and entry.role in _PUBLIC_ROLES
+    public = entry is not None and entry.role.public
     if not (config.downgrade_unconsumed and callers and ids_known and not public):
         return finding
     uses = "; ".join(

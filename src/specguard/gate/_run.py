@@ -23,9 +23,10 @@ from specguard.errors import ConfigError
 from specguard.gate import _git
 from specguard.gate._acks import load_acks
 from specguard.gate._config import GateConfig, inside
-from specguard.gate._inventory import Inventory, InventoryService, parse_inventory
 from specguard.gate._policy import apply_acks, service_findings
 from specguard.gate._work import Job, Outcome, run_job
+from specguard.inventory import Inventory, parse_inventory
+from specguard.inventory import ServiceEntry as InventoryService
 from specguard.model import DiffReport, Finding, ServiceInfo, SourceText
 
 WORKTREE = "worktree"
@@ -79,12 +80,19 @@ def _inventory_at(
                 file=path,
                 hint="create it, set 'inventory' in the config, or list 'services' there",
             )
-        return parse_inventory(file.read_bytes(), path)
+        return parse_inventory(file.read_bytes(), path, require_spec=True)
     if path not in _git.existing(repo, rev, [path]):
         if required:
             raise ConfigError("service inventory not found", file=f"{rev}:{path}")
         return None
-    return parse_inventory(_git.read(repo, rev, path), f"{rev}:{path}")
+    return parse_inventory(_git.read(repo, rev, path), f"{rev}:{path}", require_spec=True)
+
+
+def _contract(service: InventoryService) -> str:
+    """The normalised path of a service's OpenAPI contract (the gate's inventory requires one)."""
+    if service.spec is None:
+        raise ConfigError(f"service {service.name!r} has no 'spec' path")
+    return _normal(service.spec)
 
 
 def _jobs(
@@ -99,16 +107,16 @@ def _jobs(
     head_names = {s.name for s in head.services}
     removed = [s for s in base_services.values() if s.name not in head_names]
     # A service's old contract is where the base inventory put it (it may have moved).
-    old_paths = {s.name: _normal(base_services.get(s.name, s).spec) for s in head.services}
-    old_paths.update({s.name: _normal(s.spec) for s in removed})
+    old_paths = {s.name: _contract(base_services.get(s.name, s)) for s in head.services}
+    old_paths.update({s.name: _contract(s) for s in removed})
     at_base = _git.existing(repo, options.base, old_paths.values())
     at_head: set[str] = set()
     if options.head is not None:
-        at_head = _git.existing(repo, options.head, [_normal(s.spec) for s in head.services])
+        at_head = _git.existing(repo, options.head, [_contract(s) for s in head.services])
     levels = tuple(sorted(config.overrides().items()))
 
     def new_location(service: InventoryService) -> str:
-        path = _normal(service.spec)
+        path = _contract(service)
         if options.head is None:
             if not inside(repo, path).is_file():
                 raise ConfigError(f"spec of service {service.name!r} not found", file=path)

@@ -9,8 +9,8 @@ and examples that do not match their schema. Imports: ``load``, ``model``, ``err
 
 from __future__ import annotations
 
+from specguard.inventory import Inventory, Role, ServiceEntry, load_inventory
 from specguard.lint._check import LintFinding, LintReport, lint_repository
-from specguard.lint._inventory import Inventory, Role, ServiceEntry, load_inventory
 from specguard.lint._rules import RULES, RULES_BY_ID, LintRule
 
 __all__ = [

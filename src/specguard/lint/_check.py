@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from specguard.errors import SpecguardError
+from specguard.inventory import Inventory, Role, ServiceEntry, load_inventory
 from specguard.lint._examples import invalid_examples
-from specguard.lint._inventory import Inventory, Role, ServiceEntry, load_inventory
 from specguard.lint._rules import RULES_BY_ID
 from specguard.load import Spec, encode_token, load_spec
 from specguard.model import Location
