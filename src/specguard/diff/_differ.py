@@ -389,6 +389,13 @@ class Differ:
         keys += self._diff_content(old.child("content"), new.child("content"), direction, op,
                                    "parameter", required=True)
         keys += self._catch_all(old, new, PARAMETER_FIELDS, "parameter", direction)
+        for flag in ("allowReserved", "allowEmptyValue"):
+            # Both default to false: an explicit false is no change.
+            old_f, new_f = old.get(flag) is True, new.get(flag) is True
+            if old_f != new_f:
+                keys.append(self.emit(f"parameter.{flag}", ADDED if new_f else REMOVED,
+                                      direction, old.child(flag), new.child(flag), old_f, new_f,
+                                      **facts))
         return keys
 
     def _diff_request_body(

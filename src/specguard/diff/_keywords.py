@@ -63,7 +63,7 @@ PATH_ITEM_FIELDS: dict[str, Handling] = {
 PARAMETER_FIELDS: dict[str, Handling] = {
     "name": J, "in": J, "required": J, "schema": J, "content": J, "style": J, "explode": J,
     "deprecated": J,
-    "allowEmptyValue": C, "allowReserved": C,
+    "allowEmptyValue": J, "allowReserved": J,
     "description": A, "example": A, "examples": A,
 }
 

@@ -90,6 +90,12 @@ def parameter_required(change: Change, context: Context) -> Iterator[Hit]:
 
 def parameter_in(change: Change, context: Context) -> Iterator[Hit]:
     yield _hit("parameter-location-changed", name=change.detail("name"), old=change.old,
+def parameter_allowance(change: Change, context: Context) -> Iterator[Hit]:
+    flag = "allow-reserved" if change.subject.endswith("allowReserved") else "allow-empty-value"
+    verb = "added" if change.kind is ADDED else "removed"
+    yield _hit(f"parameter-{flag}-{verb}", name=change.detail("name"))
+
+
                new=change.new)
 
 
@@ -405,6 +411,8 @@ def schema_presence(change: Change, context: Context) -> Iterator[Hit]:
     yield _hit("schema-added" if change.kind is ADDED else "schema-removed")
 
 
+    "parameter.allowReserved": parameter_allowance,
+    "parameter.allowEmptyValue": parameter_allowance,
 def unclassified(change: Change, context: Context) -> Iterator[Hit]:
     yield _hit("unclassified-change", object=change.detail("object"),
                field=change.detail("field"), old=change.old, new=change.new)
