@@ -356,6 +356,11 @@ def _enum(differ: Differ, old: Node, new: Node, direction: Direction) -> Iterato
         return
     added = [new_v[k] for k in new_v.keys() - old_v.keys()]
     removed = [old_v[k] for k in old_v.keys() - new_v.keys()]
+    if len(old_v) == 1 and len(new_v) == 1:
+        # One fixed value for another (const, or an enum of one): every value is new.
+        yield differ.emit("schema.const", CHANGED, direction, old.child(anchor_old),
+                          new.child(anchor_new), _summary(removed[0]), _summary(added[0]))
+        return
     yield differ.emit("schema.enum", CHANGED, direction, old.child(anchor_old),
                       new.child(anchor_new), None, None,
                       added=tuple(sorted(map(_canonical, added))),
@@ -401,7 +406,8 @@ def _objects(differ: Differ, old: Node, new: Node, direction: Direction) -> Iter
             # Now hidden in this direction (readOnly in a request, writeOnly in a response):
             # not a removal, but the flag change must not vanish silently.
             yield emit(f"schema.{flag}", CHANGED, direction, old_props[name].deref().child(flag),
-                       new.child("properties", name).deref().child(flag), False, True)
+                       new.child("properties", name).deref().child(flag), False, True,
+                       name=name, required=name in old_req)
             continue
         yield emit("schema.property", REMOVED, direction, old_props[name], None, name=name,
                    required=name in old_req, additional_forbidden=new_additional is False,

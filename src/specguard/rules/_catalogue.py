@@ -156,6 +156,10 @@ RULES: tuple[Rule, ...] = (
        "clients that switch over the values may not handle the new one"),
     _r("response-enum-value-removed", S, RESP, "enum value(s) {removed} no longer returned",
        _NARROWER),
+    _r("request-const-changed", B, REQ, "the only accepted value changed from {old} to {new}",
+       "every old request carries the old value"),
+    _r("response-const-changed", B, RESP, "the only returned value changed from {old} to {new}",
+       "every response now carries a value old clients never saw"),
     _r("request-enum-constraint-added", B, REQ, "value is now restricted to {new}", _OLD_REQ),
     _r("request-enum-constraint-removed", S, REQ, "value is no longer restricted to a list",
        _WIDER),
@@ -334,6 +338,9 @@ RULES: tuple[Rule, ...] = (
     _r("service-added", S, NONE, "service {name} was added", "new services break nobody"),
     _r("unclassified-change", W, NONE, "{object} field '{field}' changed",
        "no rule judges this change; it is reported rather than dropped"),
+    _r("response-required-property-became-write-only", B, RESP,
+       "required property '{name}' became writeOnly",
+       "a writeOnly property is never returned: clients that read it lose it"),
 )
 
 RETIRED: tuple[str, ...] = ()

@@ -385,9 +385,17 @@ def schema_discriminator_mapping(change: Change, context: Context) -> Iterator[H
     verb = "added" if change.kind is ADDED else "removed"
     yield _hit(f"{_side(change.direction)}-discriminator-mapping-{verb}",
                value=change.detail("value"))
+    if change.direction is RESP and change.new is True and change.detail("required"):
+        # writeOnly: never in a response, so a property every response carried is gone
+        yield _hit("response-required-property-became-write-only", name=change.detail("name"))
+        return
 
 
 def schema_default(change: Change, context: Context) -> Iterator[Hit]:
+def schema_const(change: Change, context: Context) -> Iterator[Hit]:
+    yield _hit(f"{_side(change.direction)}-const-changed", old=change.old, new=change.new)
+
+
     yield _hit(f"{_side(change.direction)}-default-changed", old=change.old, new=change.new)
 
 
@@ -429,6 +437,7 @@ CLASSIFIERS: dict[str, Classifier] = {
     "parameter.explode": parameter_explode,
     "parameter.name": parameter_name,
     "parameter.deprecated": parameter_deprecated,
+    "schema.const": schema_const,
     "request-body": request_body,
     "request-body.required": request_body_required,
     "media-type": media_type,

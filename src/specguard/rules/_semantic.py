@@ -30,7 +30,7 @@ JUDGEABLE = re.compile(
     r"(minimum|maximum|min-length|max-length|min-items|max-items|min-properties|"
     r"max-properties|multiple-of|unique-items)-|allof-|anyof-|oneof-|not-|"
     r"discriminator-mapping-|items-changed|pattern-|required-property-removed|"
-    r"optional-property-removed)"
+    r"optional-property-removed|const-changed)"
     r"|schema-prefix-items-changed|schema-boolean-changed|schema-pattern-properties-changed"
     r"|schema-discriminator-property-changed|schema-read-only-changed|schema-write-only-changed"
 )
