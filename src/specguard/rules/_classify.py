@@ -318,11 +318,54 @@ def schema_bound(change: Change, context: Context) -> Iterator[Hit]:
         yield _hit(f"{side}-{slug}-relaxed", old=change.old, new=change.new)
 
 
+# The format lattice: (narrower, wider) where every value of the first is a value of the
+# second. Closed transitively below.
+_FORMAT_EDGES = (
+    ("int32", "int64"), ("float", "double"), ("email", "idn-email"),
+    ("hostname", "idn-hostname"), ("uri", "iri"), ("uri", "uri-reference"),
+    ("iri", "iri-reference"), ("uri-reference", "iri-reference"),
+)
+# Formats whose values never overlap: a client or server parsing one fails on the other.
+_DISJOINT_FORMATS = (
+    frozenset({"date-time", "date", "time", "duration"}),
+    frozenset({"ipv4", "ipv6"}),
+)
+
+
+def _format_closure() -> frozenset[tuple[str, str]]:
+    pairs = set(_FORMAT_EDGES)
+    while True:
+        more = {(a, d) for a, b in pairs for c, d in pairs if b == c} - pairs
+        if not more:
+            return frozenset(pairs)
+        pairs |= more
+
+
+_NARROWER_FORMAT = _format_closure()
+
+
+def format_relation(old: str, new: str) -> str:
+    """'widened', 'narrowed', 'incompatible' (disjoint values) or 'changed' (not related)."""
+    if (old, new) in _NARROWER_FORMAT:
+        return "widened"
+    if (new, old) in _NARROWER_FORMAT:
+        return "narrowed"
+    if any(old in group and new in group for group in _DISJOINT_FORMATS):
+        return "incompatible"
+    return "changed"
+
+
 def schema_pattern(change: Change, context: Context) -> Iterator[Hit]:
     keyword = change.subject.split(".", 1)[1]
     verb = {ADDED: "added", REMOVED: "removed", CHANGED: "changed"}[change.kind]
     yield _hit(f"{_side(change.direction)}-{keyword}-{verb}", old=change.old, new=change.new)
 
+    if change.kind is CHANGED and isinstance(change.old, str) and isinstance(change.new, str):
+        relation = format_relation(change.old, change.new)
+        if relation != "changed":
+            yield _hit(f"{_side(change.direction)}-format-{relation}", old=change.old,
+                       new=change.new)
+            return
 
 # Formats JSON Schema 2020-12 and the OpenAPI Format Registry define; validators know no other.
 STANDARD_FORMATS = frozenset({
