@@ -590,7 +590,8 @@ class Differ:
         if old.value is None or new.value is None:
             kind_of = ADDED if old.value is None else REMOVED
             return [self.emit("schema", kind_of, direction, old if old.value is not None
-                              else None, new if new.value is not None else None, part=kind)]
+                              else None, new if new.value is not None else None, part=kind,
+                              unconstrained=_unconstrained(present.value))]
         keys = self.diff_schema(old, new, direction)
         self.roots.append(SchemaRoot(old, new, direction, kind, keys, op))
         return list(keys)
@@ -727,6 +728,16 @@ def _server_path(url: str, variables: Any) -> str:
 
 def _base_path(servers: Any) -> str | None:
     """The base path every server shares ("" without servers); None when they disagree."""
+def _unconstrained(schema: Any) -> bool:
+    """``true``, ``{}`` or only annotations: the same as no schema at all."""
+    if schema is True:
+        return True
+    return isinstance(schema, dict) and all(
+        SCHEMA_KEYWORDS.get(key) is Handling.ANNOTATION or str(key).startswith("x-")
+        for key in schema
+    )
+
+
     if not isinstance(servers, list) or not servers:
         return ""
     found = {

@@ -280,9 +280,13 @@ RULES: tuple[Rule, ...] = (
        "responses may contain values that were excluded"),
     _r("schema-boolean-changed", W, NONE, "schema changed from {old} to {new}",
        "a boolean or non-object schema changed"),
-    _r("schema-added", W, NONE, "a schema was added where there was none",
-       "the payload is now constrained"),
-    _r("schema-removed", W, NONE, "the schema was removed", "the payload is no longer described"),
+    _r("request-schema-added", B, REQ, "a schema was added where there was none",
+       "a request without a schema accepted any payload; old clients' payloads may not fit"),
+    _r("request-schema-removed", S, REQ, "the schema was removed", "any payload is accepted"),
+    _r("response-schema-added", S, RESP, "a schema was added where there was none",
+       "responses are now described; any payload was possible before"),
+    _r("response-schema-removed", W, RESP, "the schema was removed",
+       "responses are no longer described: clients cannot tell what they may receive"),
     # -- schemas: annotations with behaviour -----------------------------------------------
     _r("request-default-changed", W, REQ, "default changed from {old} to {new}",
     _r("request-format-widened", S, REQ, "format widened from {old} to {new}", _WIDER),
@@ -353,7 +357,11 @@ RULES: tuple[Rule, ...] = (
        "a writeOnly property is never returned: clients that read it lose it"),
 )
 
-RETIRED: tuple[str, ...] = ()
+RETIRED: tuple[str, ...] = (
+    # split by direction: request-/response-schema-added/-removed
+    "schema-added",
+    "schema-removed",
+)
 
 CATALOGUE: dict[str, Rule] = {rule.id: rule for rule in RULES}
 

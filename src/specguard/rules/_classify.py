@@ -459,7 +459,10 @@ def schema_boolean(change: Change, context: Context) -> Iterator[Hit]:
 
 
 def schema_presence(change: Change, context: Context) -> Iterator[Hit]:
-    yield _hit("schema-added" if change.kind is ADDED else "schema-removed")
+    if change.detail("unconstrained"):
+        return  # a schema that admits anything says what no schema said
+    verb = "added" if change.kind is ADDED else "removed"
+    yield _hit(f"{_side(change.direction)}-schema-{verb}")
 
 
     "parameter.allowReserved": parameter_allowance,
