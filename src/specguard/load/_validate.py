@@ -1,16 +1,21 @@
-"""Validate a loaded spec with openapi-spec-validator, reading refs through our resolver."""
+"""Validate a loaded spec: settled fast (``_fast``), explained by openapi-spec-validator.
+
+The fast path decides; openapi-spec-validator runs only on a document the fast path rejects
+(or cannot decide), to name the problem with its message and line as it always did. Both read
+``pattern`` with ECMA-262 semantics (the dialect OpenAPI names), not Python's ``re``.
+"""
 
 from __future__ import annotations
 
 import functools
 import inspect
-import multiprocessing
-import threading
 from collections.abc import Iterable, Sequence
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from specguard.errors import RefError, SpecguardError, SpecValidationError
-from specguard.load._parse import encode_token
+from specguard.load._fast import OAS31_BASE_DIALECT, Problem, Unsettled, meta_validator, problems
+from specguard.load._parse import decode_pointer, encode_token
 
 if TYPE_CHECKING:
     from specguard.load import SourceFile, Spec
@@ -18,61 +23,19 @@ if TYPE_CHECKING:
 
 # resolved paths jsonschema-path may keep (LRU): 10,000 gives the whole gain on the corpus
 _RESOLVED_PATHS = 10_000
+_HINT = "use --no-validate to diff anyway"
 
-
-# Below this much text in all, validating one document after another is quicker than forking.
-PARALLEL_FROM_BYTES = 2_000_000
+_meta_validator = meta_validator  # the name the meta-check tests know
 
 
 def validate_specs(specs: Sequence[Spec]) -> None:
-    """Validate each spec, raising the first one's error (in the order given).
-
-    Validation is pure Python and takes seconds on large documents: where ``fork`` exists and
-    the documents are large, the others are validated in forked processes (they inherit the
-    loaded documents) while this process validates the first.
-    """
-    size = sum(len(file.text) for spec in specs for file in spec.files.values())
-    if (
-        len(specs) < 2
-        or size < PARALLEL_FROM_BYTES
-        or "fork" not in multiprocessing.get_all_start_methods()
-        or threading.active_count() > 1  # forking a threaded process may deadlock
-    ):
-        for spec in specs:
-            validate_spec(spec)
-        return
-    context = multiprocessing.get_context("fork")
-    children = []
-    for spec in specs[1:]:
-        reader, writer = context.Pipe(duplex=False)
-        child = context.Process(target=_validate_in_child, args=(spec, writer), daemon=True)
-        child.start()
-        writer.close()
-        children.append((spec, child, reader))
-    errors: list[SpecguardError | None] = []
-    try:
-        validate_spec(specs[0])
-        errors.append(None)
-    except SpecguardError as exc:
-        errors.append(exc)
-    for spec, child, reader in children:
-        try:
-            outcome = reader.recv()
-        except EOFError:  # the child died (memory, a signal): validate here instead
-            outcome = _outcome(spec)
-        child.join()
-        errors.append(outcome)
-    for error in errors:
-        if error is not None:
-            raise error
+    """Validate each spec, raising the first one's error (in the order given)."""
+    for spec in specs:
+        validate_spec(spec)
 
 
-def _validate_in_child(spec: Spec, writer: Any) -> None:
-    writer.send(_outcome(spec))
-    writer.close()
-
-
-def _outcome(spec: Spec) -> SpecguardError | None:
+def validation_error(spec: Spec) -> SpecguardError | None:
+    """The error :func:`validate_spec` would raise, or None for a valid document."""
     try:
         validate_spec(spec)
     except SpecguardError as exc:
@@ -81,7 +44,59 @@ def _outcome(spec: Spec) -> SpecguardError | None:
 
 
 def validate_spec(spec: Spec) -> None:
-    """Raise :class:`SpecValidationError` naming file and line of the first problem."""
+    """Raise :class:`SpecValidationError` (or :class:`RefError`) naming file and line of the
+    first problem; return quietly for a valid document."""
+    unsettled = False
+    problem: Problem | SpecguardError | None
+    try:
+        problem = next(problems(spec), None)
+    except Unsettled:
+        problem, unsettled = None, True
+    except SpecguardError as exc:
+        problem = exc
+    if problem is None and not unsettled:
+        return
+    explain(spec)  # raises with openapi-spec-validator's message and line
+    if problem is None:
+        return  # undecided by the fast path; the Python validator accepts it
+    if isinstance(problem, SpecguardError):
+        raise problem
+    raise SpecValidationError(
+        f"invalid OpenAPI document: {_short(problem.message)}",
+        file=problem.file.name,
+        line=problem.file.line(problem.pointer),
+        pointer=problem.pointer or None,
+        hint=_HINT,
+    )
+
+
+def _short(message: str) -> str:
+    message = " ".join(message.split())
+    return message if len(message) <= 300 else message[:297] + "..."
+
+
+def explain(spec: Spec) -> None:
+    """openapi-spec-validator on ``spec``: raise its first error with file and line."""
+    try:
+        _explain(spec)
+    finally:
+        clear_caches()
+
+
+def clear_caches() -> None:
+    """Drop what openapi-spec-validator keeps after a run: its ``iter_errors`` results sit in
+    an unbounded ``lru_cache`` keyed on a validator that holds the whole document."""
+    import sys
+
+    module = sys.modules.get("openapi_spec_validator.validation.validators")
+    if module is None:
+        return
+    cached: Any = getattr(getattr(module.SpecValidator, "iter_errors", None), "__wrapped__", None)
+    if hasattr(cached, "cache_clear"):
+        cached.cache_clear()
+
+
+def _explain(spec: Spec) -> None:
     from jsonschema_path import SchemaPath
     from openapi_spec_validator.validation import (
         OpenAPIV30SpecValidator,
@@ -89,17 +104,7 @@ def validate_spec(spec: Spec) -> None:
     )
 
     cls = _linear(OpenAPIV31SpecValidator if spec.is_31 else OpenAPIV30SpecValidator)
-
-    def handler(uri: str) -> Any:
-        return spec.file_for_uri(uri)
-
-    handlers = {"file": handler, "http": handler, "https": handler, "<all_urls>": handler}
-    options: dict[str, Any] = {"base_uri": spec.root_uri(), "handlers": handlers}
-    if "resolved_cache_maxsize" in inspect.signature(SchemaPath.from_dict).parameters:
-        # jsonschema-path re-resolves every path on every lookup unless told to cache: the
-        # validator's document walk then takes 2.5x as long (github-rest 3.9 s -> 1.6 s)
-        options["resolved_cache_maxsize"] = _RESOLVED_PATHS
-    path = SchemaPath.from_dict(spec.data, **options)
+    path = SchemaPath.from_dict(spec.data, **_path_options(spec, spec.root_uri()))
     try:
         error = next(iter(cls(path).iter_errors()), None)
     except SpecguardError:
@@ -109,9 +114,7 @@ def validate_spec(spec: Spec) -> None:
         # Usually a $ref cycle that never reaches a schema; name it with its line.
         diagnose_refs(spec)
         raise SpecValidationError(
-            "schema too deeply nested to validate",
-            file=spec.root.name,
-            hint="use --no-validate to diff anyway",
+            "schema too deeply nested to validate", file=spec.root.name, hint=_HINT
         ) from None
     except Exception as exc:  # the validator's own resolution errors
         diagnose_refs(spec)
@@ -124,9 +127,7 @@ def validate_spec(spec: Spec) -> None:
         if isinstance(cause, SpecguardError):
             raise cause from None
         raise SpecValidationError(
-            f"invalid OpenAPI document: {' '.join(str(exc).split())[:300]}",
-            file=spec.root.name,
-            hint="use --no-validate to diff anyway",
+            f"invalid OpenAPI document: {_short(str(exc))}", file=spec.root.name, hint=_HINT
         ) from None
     if error is None:
         return
@@ -134,16 +135,97 @@ def validate_spec(spec: Spec) -> None:
         getattr(error, "absolute_path", None) or getattr(error, "path", None) or ()
     )
     pointer = "".join("/" + encode_token(t) for t in tokens)
-    message = " ".join(str(getattr(error, "message", error)).split())
-    if len(message) > 300:
-        message = message[:297] + "..."
+    message = _short(str(getattr(error, "message", error)))
     raise SpecValidationError(
         f"invalid OpenAPI document: {message}",
         file=spec.root.name,
         line=spec.root.line(pointer),
         pointer=pointer or None,
-        hint="use --no-validate to diff anyway",
+        hint=_HINT,
     )
+
+
+def _path_options(spec: Spec, base_uri: str) -> dict[str, Any]:
+    from jsonschema_path import SchemaPath
+
+    def handler(uri: str) -> Any:
+        return spec.file_for_uri(uri)
+
+    handlers = {"file": handler, "http": handler, "https": handler, "<all_urls>": handler}
+    options: dict[str, Any] = {"base_uri": base_uri, "handlers": handlers}
+    if "resolved_cache_maxsize" in inspect.signature(SchemaPath.from_dict).parameters:
+        # jsonschema-path re-resolves every path on every lookup unless told to cache: the
+        # validator's document walk then takes 2.5x as long (github-rest 3.9 s -> 1.6 s)
+        options["resolved_cache_maxsize"] = _RESOLVED_PATHS
+    return options
+
+
+def default_valid_python(
+    spec: Spec, file: SourceFile, pointer: str, schema: Any, default: Any
+) -> bool:
+    """A schema's ``default`` checked as openapi-spec-validator checks it (its OAS validator,
+    formats, ``$ref`` through the document), with ECMA-262 ``pattern``: for the schemas the
+    fast path does not check itself."""
+    from jsonschema_path import SchemaPath
+
+    path = SchemaPath.from_dict(file.data, **_path_options(spec, _uri_of(spec, file)))
+    node: Any = file.data
+    try:
+        for token in decode_pointer(pointer):
+            part: str | int = int(token) if isinstance(node, list) else token
+            node = node[part]
+            path = path / part
+        cls, checker = _value_validator(spec.is_31)
+        with path.resolve() as resolved:
+            validator = cls(resolved.contents, _resolver=resolved.resolver,
+                            format_checker=checker)
+            return next(iter(validator.iter_errors(default)), None) is None
+    except Exception as exc:  # whatever it is, the Python validator decides
+        raise Unsettled(f"default: {type(exc).__name__}") from None
+    finally:
+        del path
+
+
+def _uri_of(spec: Spec, file: SourceFile) -> str:
+    """The URI openapi-spec-validator knows ``file`` by (a URL for a remote document)."""
+    if file is spec.root:
+        return spec.root_uri()
+    path = spec._paths.get(file.key)  # the loader's own table: this package's business
+    return file.key if path is None else PurePosixPath(path).as_uri()
+
+
+@functools.cache
+def _value_validator(is_31: bool) -> tuple[Any, Any]:
+    """openapi-schema-validator's OAS 3.0 / 3.1 validator with ``pattern`` read as ECMA-262."""
+    from jsonschema.validators import extend as untyped_extend
+    from openapi_schema_validator import (
+        OAS30Validator,
+        OAS31Validator,
+        oas30_format_checker,
+        oas31_format_checker,
+    )
+
+    extend: Any = untyped_extend
+    if is_31:
+        return extend(OAS31Validator, {"pattern": _ecma_pattern}), oas31_format_checker
+    return extend(OAS30Validator, {"pattern": _ecma_pattern}), oas30_format_checker
+
+
+def _ecma_pattern(validator: Any, pattern: Any, instance: Any, schema: Any) -> Any:
+    from jsonschema.exceptions import ValidationError
+
+    if not validator.is_type(instance, "string") or not isinstance(pattern, str):
+        return
+    if not _pattern_validator(pattern).is_valid(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@functools.lru_cache(maxsize=1024)
+def _pattern_validator(pattern: str) -> Any:
+    """jsonschema-rs's ECMA-262 regular expressions (the dialect OpenAPI names)."""
+    import jsonschema_rs
+
+    return jsonschema_rs.Draft202012Validator({"pattern": pattern})
 
 
 class _IdRegistry(list[int]):
@@ -193,6 +275,10 @@ def _linear(validator_cls: type[Any]) -> type[Any]:
             if _meta_valid(self, schema, schema_value):
                 return None
             error = super()._validate_schema_meta(schema, schema_value)
+            if error is None:
+                # Python's re accepts it, ECMA-262 does not (or another format check differs):
+                # the compiled check is the dialect OpenAPI names, so its verdict stands
+                error = _ecma_meta_error(self, schema_value)
             # its path is relative to the schema: anchor it where the schema is, or the
             # message points at line 1
             parts = getattr(schema, "parts", None)
@@ -202,42 +288,46 @@ def _linear(validator_cls: type[Any]) -> type[Any]:
             return error
 
     keywords["schema"] = LinearSchemaValidator
+    default_cls = keywords.get("default")
+    if default_cls is not None:
+
+        class EcmaValueValidator(default_cls):  # type: ignore[misc, valid-type]
+            value_validator_cls = _value_validator("V31" in validator_cls.__name__)[0]
+
+        keywords["default"] = EcmaValueValidator
     linear = type(validator_cls.__name__, (validator_cls,), {"keyword_validators": keywords})
     _LINEAR[validator_cls] = linear
     return linear
 
 
-@functools.cache
-def _meta_validator(dialect: str) -> Any:
-    """jsonschema-rs over the meta-schema openapi-spec-validator checks schemas against."""
-    import jsonschema_rs
-    from openapi_schema_validator import OAS30Validator, OAS31Validator
-    from openapi_schema_validator._specifications import REGISTRY
-
-    if dialect == "3.0":
-        # OAS30Validator.check_schema: the draft-04 meta-schema, formats asserted
-        return jsonschema_rs.validator_for(OAS30Validator.META_SCHEMA, validate_formats=True)
-    registry = jsonschema_rs.Registry([(uri, REGISTRY.contents(uri)) for uri in REGISTRY])
-    return jsonschema_rs.validator_for(
-        OAS31Validator.META_SCHEMA, registry=registry, validate_formats=True
-    )
-
-
 def _meta_valid(checker: Any, schema: Any, schema_value: Any) -> bool:
     """True when the fast validator accepts the schema under the meta-schema the Python
     check would use; False when it rejects it or that meta-schema is another one."""
-    from openapi_schema_validator._dialects import OAS31_BASE_DIALECT_ID
-
     try:
         if hasattr(checker, "_get_schema_dialect_id"):
-            if checker._get_schema_dialect_id(schema, schema_value) != OAS31_BASE_DIALECT_ID:
+            if checker._get_schema_dialect_id(schema, schema_value) != OAS31_BASE_DIALECT:
                 return False
-            validator = _meta_validator("3.1")
+            validator = meta_validator("3.1")
         else:
-            validator = _meta_validator("3.0")
+            validator = meta_validator("3.0")
         return bool(validator.is_valid(schema_value))
     except Exception:  # whatever it is, the Python check decides
         return False
+
+
+def _ecma_meta_error(checker: Any, schema_value: Any) -> Any:
+    """The compiled check's first complaint about a schema the Python check accepts."""
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    dialect = "3.1" if hasattr(checker, "_get_schema_dialect_id") else "3.0"
+    try:
+        error = next(iter(meta_validator(dialect).iter_errors(schema_value)), None)
+    except Exception:
+        return None
+    if error is None:
+        return None
+    path = [str(t) for t in getattr(error, "instance_path", None) or ()]
+    return OpenAPIValidationError(" ".join(str(error.message).split()), path=path)
 
 
 _COMPOSITIONS = ("allOf", "anyOf", "oneOf")
