@@ -31,7 +31,7 @@ HTML_TAGS = {
     "html", "head", "meta", "title", "style", "body", "header", "h1", "p", "code", "span",
     "main", "section", "h2", "table", "thead", "tbody", "tr", "th", "td", "label", "input",
     "select", "option", "article", "h3", "dl", "dt", "dd", "div", "figure", "figcaption",
-    "pre", "script", "a",
+    "pre", "script", "a", "details", "summary", "button",
 }
 # fmt: on
 

@@ -145,63 +145,120 @@ def test_github_escapes_like_the_actions_toolkit() -> None:
 
 
 def test_github_commands_follow_the_gate(reports: dict[str, DiffReport]) -> None:
-    """Unacknowledged breaks are errors, acknowledged ones warnings, safe changes notices."""
+    """Unacknowledged breaks are errors, acknowledged ones warnings, safe changes notices; a
+    closing notice sums the gate up."""
     lines = render(reports["gate"], OutputFormat.GITHUB, RenderOptions()).splitlines()
     kinds = [line.split(" ", 1)[0] for line in lines[:-1]]
     assert kinds.count("::error") == 3
     assert kinds.count("::notice") == 2
     acked = next(line for line in lines if "request-max-length-tightened" in line)
     assert acked.startswith("::warning file=specs/stock.yaml,line=8,")
-    assert lines[-1] == "specguard: Gate failed: 3 unacknowledged breaking changes"
+    assert lines[-1] == (
+        "::notice title=specguard::Gate failed: 3 unacknowledged breaking changes "
+        "(4 breaking, 1 warning, 2 safe)"
+    )
     relaxed = render(reports["gate"], OutputFormat.GITHUB, RenderOptions(fail_on=None))
     assert "::error" not in relaxed
+
+
+def test_github_annotates_groups_within_the_per_step_limit() -> None:
+    """Past N findings of a kind, one annotation per group, at most N, and the notice counts
+    the groups it could not annotate."""
+    findings = tuple(
+        _finding(i, Level.BREAKING, rule=f"rule-{i % 12}") for i in range(120)
+    )
+    report = DiffReport("old.yaml", "new.yaml", findings)
+    lines = render(report, OutputFormat.GITHUB, RenderOptions(annotations=10)).splitlines()
+    errors = [line for line in lines if line.startswith("::error ")]
+    assert len(errors) == 10
+    assert errors[0].startswith("::error file=new.yaml,line=1,title=rule-0%3A 10 changes on 10 ")
+    assert "+9 more in the job summary" in errors[0]
+    assert lines[-1].startswith("::notice title=specguard::Gate failed: 120 unacknowledged")
+    assert "20 more in 2 groups not annotated" in lines[-1]
+    few = render(report, OutputFormat.GITHUB, RenderOptions(annotations=200)).splitlines()
+    assert len([line for line in few if line.startswith("::error ")]) == 120
 
 
 def test_markdown_comment_has_verdict_table_and_collapsible_findings(
     reports: dict[str, DiffReport],
 ) -> None:
-    """Verdict first, a row per service, failing services open, each finding linked."""
+    """Verdict first, a row per service, groups that fail the gate open, each finding linked
+    with the command that accepts it."""
     md = render(reports["gate"], OutputFormat.MARKDOWN, LINKS)
     lines = md.splitlines()
     assert lines[0] == "<!-- specguard-report -->"
     assert lines[1].startswith("## ❌ specguard: Gate failed: 3 unacknowledged")
-    assert "| orders | 2 | 0 | 2 | 0 |" in lines
-    assert "| stock | 1 | 0 | 0 | 1 |" in lines
-    assert "<details open>\n<summary><b>orders</b>" in md
-    assert "<details>\n<summary><b>stock</b>" in md
+    assert "| orders | `1.0.0` → `1.1.0` | 2 | 0 | 2 | 0 |" in lines
+    assert "| stock | `1.0.0` → `2.0.0` | 1 | 0 | 0 | 1 |" in lines
+    assert (
+        "<details open>\n<summary>🔴 <b>request-parameter-required-added</b> · orders: "
+        "1 change on 1 operation — old clients do not send it</summary>"
+    ) in md
+    assert "<details>\n<summary>🔴 <b>request-max-length-tightened</b> · stock" in md
     assert (
         "[`specs/orders.yaml:22`](https://github.com/example/shop/blob/HEAD/specs/orders.yaml#L22)"
     ) in md
     assert "  - consumers affected: gateway" in md
+    assert "  - accept after review: `specguard ack request-parameter-required-added:" in md
+    assert md.index("request-parameter-required-added") < md.index("ack-unused")
     passed = render(reports["unchanged"], OutputFormat.MARKDOWN, LINKS)
     assert passed.splitlines()[1] == (
         "## ✅ specguard: Gate passed: no unacknowledged breaking changes"
     )
 
 
-def _finding(i: int, level: Level) -> Finding:
+def test_links_go_to_the_resolved_commits(reports: dict[str, DiffReport]) -> None:
+    """Old lines link to the base commit, new lines to the head commit; only what URLs need is
+    percent-encoded."""
+    options = dataclasses.replace(
+        LINKS, revisions=(("HEAD~1", "a" * 40), ("worktree", "b" * 40))
+    )
+    md = render(reports["gate"], OutputFormat.MARKDOWN, options)
+    assert f"(https://github.com/example/shop/blob/{'a' * 40}/specs/orders.yaml#L2)" in md
+    assert f"(https://github.com/example/shop/blob/{'b' * 40}/specs/orders.yaml#L22)" in md
+    assert "/HEAD/" not in md and "HEAD~1/" not in md
+    odd = DiffReport(
+        "old.yaml",
+        "new.yaml",
+        (_finding(0, Level.BREAKING, file="specs/a b{x}@v1.yaml"),),
+    )
+    page = render(odd, OutputFormat.MARKDOWN, options)
+    assert "/blob/" + "b" * 40 + "/specs/a%20b%7Bx%7D@v1.yaml#L1)" in page
+
+
+def _finding(
+    i: int, level: Level, rule: str | None = None, file: str = "new.yaml"
+) -> Finding:
     op = Operation("get", f"/resource-{i}")
     return Finding(
-        f"rule-{level.value}",
+        rule or f"rule-{level.value}",
         level,
         Direction.NONE,
         "x" * 200,
         (op,),
         None,
-        Location("new.yaml", f"/paths/{i}", i + 1),
+        Location(file, f"/paths/{i}", i + 1),
         fingerprint=f"f:{i:016x}",
     )
 
 
 def test_markdown_stays_under_the_comment_limit() -> None:
-    """A huge report lists breaking changes first and counts what it cannot list."""
+    """A huge report lists breaking changes first, collapses whole groups it cannot list and
+    says exactly how many findings it left out."""
     findings = tuple(_finding(i, level) for i in range(400) for level in Level)
     report = DiffReport("old.yaml", "new.yaml", findings)
     md = render(report, OutputFormat.MARKDOWN, RenderOptions())
-    assert len(md) <= MAX_CHARS + 200
-    assert "rule-breaking" in md
-    assert "rule-safe" not in md
-    assert "below" in md or "truncated" in md
+    assert len(md) <= MAX_CHARS
+    assert max(len(line) for line in md.splitlines()) <= 400
+    listed = sum(md.count(f"- {icon} **{level.value}**") for icon, level in (
+        ("🔴", Level.BREAKING), ("🟡", Level.WARNING), ("🟢", Level.SAFE)
+    ))
+    assert md.count("- 🟢 **safe**") == 0
+    assert "- 🟢 **rule-safe**: 400 changes on 400 operations (not listed here)" in md
+    assert f"**{1200 - listed} of the 1200 breaking, warning and safe changes are not in" in md
+    assert "+" + str(400 - md.count("- 🔴 **breaking**")) + " more in this group" in md
+    # never a finding cut in half: every listed finding ends with its fingerprint line
+    assert md.count("  - fingerprint: `f:") + md.count("  - accept after review:") == listed
 
 
 def test_markdown_code_spans_survive_backticks_and_pipes() -> None:
@@ -274,8 +331,15 @@ def test_levels_below_min_level_are_left_out(reports: dict[str, DiffReport]) -> 
         OutputFormat.GITHUB,
         OutputFormat.JUNIT,
         OutputFormat.HTML,
+        OutputFormat.TEXT,
     ):
-        assert "operation-deprecated" not in render(reports["gate"], fmt, options), fmt
+        # the line that counts what is not listed names the rules; nothing else may
+        listed = [
+            line
+            for line in render(reports["gate"], fmt, options).splitlines()
+            if "counted, not listed" not in line
+        ]
+        assert not any("operation-deprecated" in line for line in listed), fmt
 
 
 def test_report_without_sources_still_renders(reports: dict[str, DiffReport]) -> None:

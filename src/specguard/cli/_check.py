@@ -19,6 +19,14 @@ from specguard.cli._diff import (
     use_color,
     write_output,
 )
+from specguard.cli._reporting import (
+    accept_all_hint,
+    acceptable,
+    annotations_option,
+    append_step_summary,
+    link_revisions,
+    per_group_option,
+)
 from specguard.errors import ConfigError, OutputError
 from specguard.gate import (
     WORKTREE,
@@ -154,9 +162,12 @@ jobs_option = click.option(
     "--link-base",
     default=None,
     metavar="URL",
-    help="Link file:line in Markdown/HTML as URL/REV/PATH#LLINE "
-    "(e.g. https://github.com/org/repo/blob).",
+    help="Link file:line in Markdown/HTML as URL/COMMIT/PATH#LLINE "
+    "(e.g. https://github.com/org/repo/blob): old lines at the base commit, new ones at the "
+    "head commit (or the work tree's HEAD).",
 )
+@per_group_option
+@annotations_option
 @click.option("--no-semantic", is_flag=True, help="Keyword rules only, no semantic judge.")
 @click.option("--no-validate", is_flag=True, help="Skip OpenAPI validation.")
 @color_option
@@ -179,6 +190,8 @@ def check(
     today: dt.datetime | None,
     jobs: int | None,
     link_base: str | None,
+    per_group: int,
+    annotations: int,
     no_semantic: bool,
     no_validate: bool,
     policy: str,
@@ -210,24 +223,30 @@ def check(
     threshold = fail_level(fail_on) if fail_on is not None else config.fail_on
     failed = gate_failed(report, threshold)
     unwritten = False
+    revisions = link_revisions(repo, base, options.head) if link_base else ()
     for fmt, target in targets:
         colored = fmt is OutputFormat.TEXT and use_color(target, color)
         render_options = RenderOptions(
             color=colored, fail_on=threshold, min_level=shown_level(min_level, fmt),
-            link_base=link_base
+            link_base=link_base, per_group=per_group, annotations=annotations,
+            revisions=revisions,
         )
         try:
             write_output(render(report, fmt, render_options), target)
+            append_step_summary(report, fmt, render_options)
         except OutputError as exc:
             # one report that cannot be written must not hide the gate's verdict
             click.echo(f"specguard: error: {exc.one_line()}", err=True)
             unwritten = True
     click.echo(_summary(report, time.monotonic() - started, failed, threshold), err=True)
+    hint = accept_all_hint(report, threshold, base) if failed else None
+    if hint:
+        click.echo(hint, err=True)
     sys.exit(1 if failed else 2 if unwritten else 0)
 
 
 @click.command()
-@click.argument("fingerprint")
+@click.argument("fingerprint", required=False)
 @click.option("--reason", required=True, help="Why the break is intended.")
 @click.option("--approved-by", required=True, help="Who approved it.")
 @click.option(
@@ -244,15 +263,31 @@ def check(
     help="Acknowledgement file (default: from config).",
 )
 @config_option
+@click.option(
+    "--all-current",
+    is_flag=True,
+    help="Instead of FINGERPRINT: acknowledge every unacknowledged finding of a service that "
+    "fails the gate against --base now (after review; the gate's own findings are left out).",
+)
+@click.option("--base", default=None, help="With --all-current: the revision check compares with.")
+@jobs_option
 def ack(
-    fingerprint: str,
+    fingerprint: str | None,
     reason: str,
     approved_by: str,
     expires: dt.datetime | None,
     ack_file: Path | None,
     config_file: Path | None,
+    all_current: bool,
+    base: str | None,
+    jobs: int | None,
 ) -> None:
-    """Acknowledge the finding FINGERPRINT (from any report) as an intended break."""
+    """Acknowledge the finding FINGERPRINT (from any report) as an intended break; or, with
+    --all-current --base REV, every break `specguard check --base REV` fails on now."""
+    if all_current == (fingerprint is not None):
+        raise click.UsageError("give a FINGERPRINT or --all-current, not both")
+    if all_current and base is None:
+        raise click.UsageError("--all-current needs --base (the revision check compares with)")
     until = expires.date() if expires else dt.date.today() + dt.timedelta(days=ACK_DAYS)
     if not reason.strip() or not approved_by.strip():
         raise ConfigError("--reason and --approved-by must not be empty")
@@ -260,20 +295,29 @@ def ack(
         # an acknowledgement that has already expired would fail the gate as ack-expired
         raise ConfigError(f"--expires {until.isoformat()} is in the past",
                           hint="give a date from today on")
+    repo = repository_root(Path.cwd()) if ack_file is None or all_current else None
     if ack_file is None:
-        repo = repository_root(Path.cwd())
+        assert repo is not None
         name = _config(repo, config_file).acks
         ack_file = repo / name
         if not ack_file.resolve().is_relative_to(repo.resolve()):
             # a symlink committed in the pull request must not redirect the write
             raise ConfigError(f"the acknowledgement file {name!r} leads outside the repository")
-    append_ack(
-        ack_file,
-        str(ack_file),
-        Ack(fingerprint.strip(), reason.strip(), approved_by.strip(), until),
-    )
+    if fingerprint is not None:
+        wanted = [fingerprint.strip()]
+    else:
+        assert repo is not None and base is not None
+        config = _config(repo, config_file)
+        report = run_check(repo, config, CheckOptions(base=base, jobs=jobs))
+        wanted = acceptable(report, config.fail_on)
+        if not wanted:
+            click.echo("specguard: no unacknowledged break to accept", err=True)
+            return
+    for item in wanted:
+        append_ack(ack_file, str(ack_file), Ack(item, reason.strip(), approved_by.strip(), until))
+    shown = wanted[0] if len(wanted) == 1 else f"{len(wanted)} findings"
     click.echo(
-        f"specguard: acknowledged {fingerprint} until {until.isoformat()} in {ack_file}", err=True
+        f"specguard: acknowledged {shown} until {until.isoformat()} in {ack_file}", err=True
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from specguard.gate._acks import Ack, append_ack, load_acks, parse_acks
 from specguard.gate._config import GateConfig, load_config, parse_config
+from specguard.gate._git import resolve as resolve_revision
 from specguard.gate._git import toplevel as repository_root
 from specguard.gate._policy import base_policy, known_rules, major_bumped
 from specguard.gate._run import WORKTREE, CheckOptions, run_check, run_jobs
@@ -37,6 +38,7 @@ __all__ = [
     "parse_config",
     "parse_inventory",
     "repository_root",
+    "resolve_revision",
     "run_check",
     "run_jobs",
     "with_sources",

@@ -31,13 +31,26 @@ class RenderOptions:
     """How to render: colour (terminals only), the gate threshold, the lowest level shown.
 
     ``link_base`` (e.g. ``https://github.com/org/repo/blob``) turns file:line references in
-    Markdown and HTML into links ``{link_base}/{revision}/{path}#L{line}``.
+    Markdown and HTML into links ``{link_base}/{commit}/{path}#L{line}``; ``revisions`` maps a
+    revision as the report names it (``origin/main``, or :data:`WORKTREE_REVISION` for files
+    read from the working tree) to the commit id to link to, resolved by the caller (the
+    report stage runs no git).
+
+    ``per_group``: the text report lists the first N findings of each group (0: all).
+    ``annotations``: the GitHub format writes at most N annotations of each kind.
     """
 
     color: bool = False
     fail_on: Level | None = Level.BREAKING
     min_level: Level = Level.SAFE
     link_base: str | None = None
+    per_group: int = 3
+    annotations: int = 10
+    revisions: tuple[tuple[str, str], ...] = ()
+
+
+# The key of ``RenderOptions.revisions`` for files read from the working tree.
+WORKTREE_REVISION = "worktree"
 
 
 class Formatter(Protocol):
@@ -91,6 +104,7 @@ def gate_failed(report: DiffReport, fail_on: Level | None) -> bool:
 
 
 __all__ = [
+    "WORKTREE_REVISION",
     "Formatter",
     "OutputFormat",
     "RenderOptions",

@@ -7,6 +7,7 @@ escape sequences included) and line breaks inside one-line values.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -14,7 +15,8 @@ from typing import Any
 from urllib.parse import quote
 
 from specguard.model import DiffReport, Finding, Level, Location, ServiceInfo
-from specguard.report import RenderOptions, gate_failed
+from specguard.report import WORKTREE_REVISION, RenderOptions, gate_failed
+from specguard.rules import CATALOGUE
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BREAKS = re.compile(r"[\r\n\t\u2028\u2029]+")
@@ -37,6 +39,18 @@ def witness_text(instance: Any, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def explanation_text(instance: Any, explanation: str, limit: int) -> str:
+    """The validator's explanation with the witness quoted as :func:`witness_text` shows it (a
+    maxLength message quotes all 20,001 characters), capped at ``limit`` characters."""
+    try:
+        quoted = json.dumps(instance, ensure_ascii=False)
+    except (TypeError, ValueError):
+        quoted = ""
+    if len(quoted) > _LONG_TEXT and quoted in explanation:
+        explanation = explanation.replace(quoted, witness_text(instance, limit))
+    return capped(explanation, limit)
+
+
 def _abbreviated(value: Any) -> Any:
     if isinstance(value, str) and len(value) > _LONG_TEXT:
         return f"{value[:12]}…({len(value)} characters)"
@@ -48,6 +62,17 @@ def _abbreviated(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _abbreviated(item) for key, item in value.items()}
     return value
+
+
+def capped(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis (validator explanations quote whole
+    enums: 600 values on Stripe)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def accept_command(fingerprint: str) -> str:
+    """The command that acknowledges an intended break (after review)."""
+    return f'specguard ack {fingerprint} --reason "why this break is intended" --approved-by NAME'
 
 
 def clean(text: str) -> str:
@@ -112,6 +137,9 @@ def group_by_service(report: DiffReport, findings: list[Finding]) -> list[Servic
 
 
 WHOLE_CONTRACT = "(whole contract)"
+# What a URL path may carry as is (RFC 3986 pchar less ';', '=' and the parentheses a Markdown
+# link would end at): '{', '%' or ' ' are encoded.
+_PATH_SAFE = "/-._~!$&'*+,@:"
 
 
 def operations_label(finding: Finding) -> str:
@@ -142,8 +170,11 @@ def link(report: DiffReport, location: Location, options: RenderOptions) -> str 
     if not base.startswith(("https://", "http://")):
         return None
     path, revision = repo_path(report, location)
-    # Quoting keeps file names and revisions from breaking out of the URL (or the link).
-    url = f"{base}/{quote(revision or 'HEAD', safe='')}/{quote(path, safe='/')}"
+    commits = dict(options.revisions)
+    commit = commits.get(revision or WORKTREE_REVISION) or revision or "HEAD"
+    # Quoting keeps file names and revisions from breaking out of the URL (or the link); a
+    # commit id needs none, a path keeps its slashes and the characters URLs allow.
+    url = f"{base}/{quote(commit, safe='')}/{quote(path, safe=_PATH_SAFE)}"
     return f"{url}#L{location.line}" if location.line else url
 
 
@@ -193,3 +224,95 @@ def verdict(report: DiffReport, options: RenderOptions) -> tuple[bool, str]:
     if failed:
         return failed, f"Gate failed: {blocking} unacknowledged {one if blocking == 1 else many}"
     return failed, f"Gate passed: no unacknowledged {many}{acked_note}"
+
+
+@dataclass(frozen=True, slots=True)
+class FindingGroup:
+    """The findings of one rule at one level in one service: what a reviewer reads as one item
+    ("40 operations removed"), with the rule's one-line rationale."""
+
+    rule_id: str
+    service: str
+    level: Level
+    findings: tuple[Finding, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.findings)
+
+    @property
+    def operations(self) -> int:
+        """How many distinct operations the group's findings affect."""
+        return len({op for f in self.findings for op in f.operations})
+
+    @property
+    def rationale(self) -> str:
+        rule = CATALOGUE.get(self.rule_id)
+        return rule.rationale if rule is not None else ""
+
+    @property
+    def blocking(self) -> int:
+        """Findings that are not acknowledged (those are what the gate may fail on)."""
+        return sum(1 for f in self.findings if f.acknowledged is None)
+
+    @property
+    def anchor(self) -> str:
+        """A stable HTML id for the group."""
+        digest = hashlib.sha256(
+            "\x1f".join((self.rule_id, self.service, self.level.value)).encode()
+        ).hexdigest()[:10]
+        return f"group-{self.rule_id}-{digest}"
+
+    def headline(self) -> str:
+        """"operation-removed: 40 changes on 40 operations" (names from the catalogue only)."""
+        changes = f"{self.count} change{'s' if self.count != 1 else ''}"
+        ops = self.operations
+        where = f" on {ops} operation{'s' if ops != 1 else ''}" if ops else ""
+        return f"{self.rule_id}: {changes}{where}"
+
+
+def group_findings(report: DiffReport, findings: list[Finding]) -> list[FindingGroup]:
+    """One group per (rule, service, level): breaking first, then warning, then safe; within a
+    level, groups that fail the gate before acknowledged ones, then services in report order,
+    larger groups first."""
+    order = {info.name: index for index, info in enumerate(report.services)}
+    keyed: dict[tuple[str, str, Level], list[Finding]] = {}
+    for finding in findings:
+        key = (finding.rule_id, group_name(report, finding), finding.level)
+        keyed.setdefault(key, []).append(finding)
+    groups = [
+        FindingGroup(rule_id, service, level, tuple(items))
+        for (rule_id, service, level), items in keyed.items()
+    ]
+    return sorted(
+        groups,
+        key=lambda g: (
+            -g.level.rank,
+            g.blocking == 0,
+            order.get(g.service, len(order)),
+            g.service,
+            -g.count,
+            g.rule_id,
+        ),
+    )
+
+
+def unlisted_summary(report: DiffReport, options: RenderOptions, limit: int = 3) -> str | None:
+    """One line counting the findings below ``options.min_level`` by rule (the commonest
+    first), or None when nothing is left out."""
+    hidden = [f for f in report.findings if f.level.rank < options.min_level.rank]
+    if not hidden:
+        return None
+    by_rule: dict[str, int] = {}
+    for finding in hidden:
+        by_rule[finding.rule_id] = by_rule.get(finding.rule_id, 0) + 1
+    ranked = sorted(by_rule.items(), key=lambda item: (-item[1], item[0]))
+    named = ", ".join(f"{rule_id} {count}" for rule_id, count in ranked[:limit])
+    more = f", +{len(ranked) - limit} more rules" if len(ranked) > limit else ""
+    levels = " and ".join(
+        level.value for level in Level if level.rank < options.min_level.rank
+    )
+    return (
+        f"{len(hidden)} {levels} change{'s' if len(hidden) != 1 else ''} counted, not listed "
+        f"({named}{more}): --level safe lists them"
+    )

@@ -1,18 +1,39 @@
-"""Terminal text: findings grouped by operation, colour only when asked (on a TTY)."""
+"""Terminal text: the verdict, counts per service, then findings grouped by rule and service.
+
+Breaking groups come first, then warnings (safe ones only with ``--level safe``; otherwise
+they are counted). Each group shows its first ``per_group`` findings and says how many more
+it holds; no line is longer than :data:`MAX_LINE` characters. Colour only when asked.
+"""
 
 from __future__ import annotations
 
 from specguard._inert import one_line
 from specguard.model import DiffReport, Finding, Level
 from specguard.report import RenderOptions
-from specguard.report._shared import witness_text
+from specguard.report._shared import (
+    FindingGroup,
+    accept_command,
+    capped,
+    explanation_text,
+    group_by_service,
+    group_findings,
+    shown,
+    unlisted_summary,
+    verdict,
+    witness_text,
+)
 
 _COLORS = {Level.BREAKING: "\x1b[31m", Level.WARNING: "\x1b[33m", Level.SAFE: "\x1b[32m"}
 _RESET = "\x1b[0m"
-# Spec text must not drive the terminal (ESC sequences) nor start a line of its own (a CI
-# log line starting with '::error::' is a workflow command): neutralise control characters.
+# The longest line the text report prints (spec text is cut with an ellipsis beyond it).
+MAX_LINE = 300
+_SHOWN_OPERATIONS = 3
+_MAX_WITNESS = 120
+
+
 def inert(text: str) -> str:
-    """Make spec-provided text safe to print on one terminal line."""
+    """Spec text on one terminal line: it must not drive the terminal (ESC sequences) nor
+    start a line of its own (a CI log line starting with '::error::' is a workflow command)."""
     return one_line(text)
 
 
@@ -30,9 +51,6 @@ def _where(finding: Finding) -> str:
     return ", ".join(parts)
 
 
-_SHOWN_OPERATIONS = 3
-
-
 def _operations(finding: Finding) -> str:
     """The operations a finding affects, the first few by name (a shared schema can reach
     hundreds: one line of 17,000 characters helped nobody)."""
@@ -43,51 +61,80 @@ def _operations(finding: Finding) -> str:
     return ", ".join(names[:_SHOWN_OPERATIONS]) + (f" (+{more} more)" if more > 0 else "")
 
 
-_MAX_PROSE = 240
+def _line(text: str) -> str:
+    return capped(text, MAX_LINE)
 
 
-def _capped(text: str) -> str:
-    """Validator explanations quote whole enums (600 values on Stripe): keep lines readable."""
-    return text if len(text) <= _MAX_PROSE else text[: _MAX_PROSE - 1] + "…"
+def _finding(report: DiffReport, finding: Finding) -> list[str]:
+    ack = " (acknowledged)" if finding.acknowledged is not None else ""
+    message = inert(finding.message)
+    ops = inert(_operations(finding))
+    # the message of an operation rule already names its operation
+    named = len(finding.operations) == 1 and str(finding.operations[0]) in finding.message
+    on = "" if named or not finding.operations else f" [{ops}]"
+    lines = [_line(f"  - {message}{on}{ack}")]
+    where = finding.new or finding.old
+    pointer = inert(where.pointer) if where is not None else ""
+    lines.append(_line(f"    at {pointer} ({inert(_where(finding))})"))
+    if finding.witness is not None:
+        instance = inert(witness_text(finding.witness.instance, _MAX_WITNESS))
+        why = explanation_text(finding.witness.instance, finding.witness.explanation, MAX_LINE)
+        lines.append(_line(f"    witness: {instance} ({inert(why)})"))
+    if finding.note:
+        lines.append(_line(f"    note: {inert(finding.note)}"))
+    if finding.consumers:
+        lines.append(_line(f"    consumers: {inert(', '.join(finding.consumers))}"))
+    if finding.acknowledged is not None:
+        lines.append(_line(f"    acknowledged: {inert(finding.acknowledged)}"))
+    elif finding.level is Level.BREAKING and finding.fingerprint:
+        lines.append(f"    accept: {accept_command(finding.fingerprint)}")
+    return lines
 
 
-def accept_command(fingerprint: str) -> str:
-    """The command that acknowledges an intended break (after review)."""
-    return f'specguard ack {fingerprint} --reason "why this break is intended" --approved-by NAME'
+def _group(
+    report: DiffReport, group: FindingGroup, options: RenderOptions, services: bool
+) -> list[str]:
+    service = f" [{inert(group.service)}]" if services else ""
+    why = f": {group.rationale}" if group.rationale else ""
+    lines = [_line(f"{_label(group.level, options.color)} {group.headline()}{service}{why}")]
+    limit = options.per_group or group.count
+    for finding in group.findings[:limit]:
+        lines.extend(_finding(report, finding))
+    if group.count > limit:
+        lines.append(
+            f"  (+{group.count - limit} more in this group: --per-group 0 lists them all, "
+            "as do the JSON and HTML reports)"
+        )
+    return lines
+
+
+def _table(report: DiffReport, findings: list[Finding]) -> list[str]:
+    head = ("service", *(level.value for level in Level), "acknowledged")
+    rows: list[tuple[str, ...]] = [head]
+    for group in group_by_service(report, findings):
+        counts = tuple(str(group.count(level)) for level in Level)
+        rows.append((capped(inert(group.name), 60), *counts, str(group.acknowledged)))
+    width = max(len(row[0]) for row in rows)
+    return [
+        f"{row[0]:<{width}}  "
+        + "  ".join(f"{cell:>{len(title)}}" for cell, title in zip(row[1:], head[1:], strict=True))
+        for row in rows
+    ]
 
 
 def render(report: DiffReport, options: RenderOptions) -> str:
-    shown = [f for f in report.findings if f.level.rank >= options.min_level.rank]
-    groups: dict[str, list[Finding]] = {}
-    for finding in shown:
-        title = _operations(finding)
-        if finding.service:
-            title = f"[{finding.service}] {title}"
-        groups.setdefault(title, []).append(finding)
-    lines: list[str] = []
-    for title, findings in groups.items():
-        lines.append(inert(title))
-        for f in findings:
-            ack = " (acknowledged)" if f.acknowledged is not None else ""
-            lines.append(f"  {_label(f.level, options.color)} {f.rule_id}{ack}: {inert(f.message)}")
-            where = f.new or f.old
-            pointer = where.pointer if where is not None else ""
-            lines.append(f"    at {inert(pointer)} ({inert(_where(f))})")
-            if f.witness is not None:
-                instance = witness_text(f.witness.instance, 120)
-                explained = _capped(f.witness.explanation)
-                lines.append(f"    witness: {inert(instance)} ({inert(explained)})")
-            if f.note:
-                lines.append(f"    note: {inert(_capped(f.note))}")
-            if f.consumers:
-                lines.append(f"    consumers: {inert(', '.join(f.consumers))}")
-            if f.level is Level.BREAKING and f.acknowledged is None and f.fingerprint:
-                lines.append(f"    accept: {accept_command(f.fingerprint)}")
+    _, sentence = verdict(report, options)
+    listed = shown(report, options)
+    lines = [sentence, _line(f"Compared {inert(report.old_source)} -> {inert(report.new_source)}")]
+    if report.services:
+        lines += ["", *_table(report, list(report.findings))]
+    lines.append("")
+    for group in group_findings(report, listed):
+        lines.extend(_group(report, group, options, bool(report.services)))
         lines.append("")
     counts = ", ".join(f"{report.count(level)} {level.value}" for level in Level)
     lines.append(f"{len(report.findings)} change(s): {counts}")
-    hidden = len(report.findings) - len(shown)
-    if hidden:
-        lines.append(f"({hidden} below {options.min_level.value} not listed: --level safe "
-                     "lists them)")
+    unlisted = unlisted_summary(report, options)
+    if unlisted:
+        lines.append(_line(unlisted))
     return "\n".join(lines) + "\n"
