@@ -5,7 +5,8 @@ known gap (no ``xfail``) lists it under ``findings``. Ids that cannot be covered
 diff, and mirrors that do not exist, are waived below with a written reason; a waiver that is
 no longer needed fails, so the tables cannot rot.
 
-Mirrors are found by swapping one axis of the id: request↔response, added↔removed (and
+Mirrors are found by swapping one axis of the id: request↔response (and an event's
+send↔receive), added↔removed (and
 introduced↔dropped), tightened↔relaxed (and restricted↔relaxed, narrowed↔widened,
 became-required↔became-optional, became-nullable↔became-not-nullable).
 """
@@ -36,7 +37,7 @@ NON_CASE_FOLDERS = {"lint", "hostile"}
 GROUP_FOLDERS = {"equivalent", "semantic", "examples", "lint", "hostile"}
 
 AXES: dict[str, tuple[tuple[str, str], ...]] = {
-    "direction": (("request", "response"),),
+    "direction": (("request", "response"), ("send", "receive")),
     "presence": (("added", "removed"), ("introduced", "dropped")),
     "strictness": (
         ("tightened", "relaxed"),
@@ -100,6 +101,15 @@ MIRROR_ALIASES: dict[tuple[str, str], str] = {
     ("request-oneof-branch-added", "presence"): "request-anyof-branch-removed",
     ("security-alternative-added", "presence"): "security-requirement-removed",
     ("security-removed", "presence"): "security-requirement-added",
+    # event contracts: a sender's property is removed or added; only a receiver requires one
+    ("event-send-payload-optional-property-removed", "direction"):
+        "event-receive-payload-property-removed",
+    ("event-send-payload-optional-property-removed", "presence"):
+        "event-send-payload-property-added",
+    ("event-receive-payload-required-property-added", "direction"):
+        "event-send-payload-property-added",
+    ("event-receive-payload-required-property-added", "presence"):
+        "event-receive-payload-property-removed",
 }
 
 _STATUS = "status codes exist only in responses; webhook and callback replies use these ids too"
@@ -135,6 +145,14 @@ MIRROR_WAIVERS: dict[tuple[str, str], str] = {
     ("response-body-schema-widened", "strictness"): _JUDGE,
     ("response-header-schema-widened", "direction"): _JUDGE,
     ("response-header-schema-widened", "strictness"): _JUDGE,
+    ("event-send-payload-widened", "direction"): _JUDGE,
+    ("event-send-payload-widened", "strictness"): _JUDGE,
+    ("event-send-headers-widened", "direction"): _JUDGE,
+    ("event-send-headers-widened", "strictness"): _JUDGE,
+    ("event-receive-payload-narrowed", "direction"): _JUDGE,
+    ("event-receive-payload-narrowed", "strictness"): _JUDGE,
+    ("event-receive-headers-narrowed", "direction"): _JUDGE,
+    ("event-receive-headers-narrowed", "strictness"): _JUDGE,
 }
 
 

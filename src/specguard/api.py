@@ -21,7 +21,33 @@ def diff_specs(
     semantic: bool = True,
 ) -> DiffReport:
     """Compare two loaded specs and judge every change."""
+    if old.is_asyncapi or new.is_asyncapi:
+        return diff_events(old, new, levels=levels, semantic=semantic)
     with collector_paused():
         tree = compare(old, new)
         findings = classify(tree, today=today, levels=levels, semantic=semantic)
+    return DiffReport(old.root.name, new.root.name, findings)
+
+
+def diff_events(
+    old: Spec,
+    new: Spec,
+    *,
+    levels: Mapping[str, Level] | None = None,
+    semantic: bool = True,
+) -> DiffReport:
+    """Compare two AsyncAPI documents (event contracts) and judge every change by its side."""
+    from specguard.diff._asyncapi import compare_events
+    from specguard.errors import LoadError
+    from specguard.rules._events import classify_events
+
+    for spec, other in ((old, new), (new, old)):
+        if not spec.is_asyncapi:
+            raise LoadError(
+                f"cannot compare an OpenAPI document with the AsyncAPI document {other.root.name}",
+                file=spec.root.name,
+                hint="diff AsyncAPI documents with AsyncAPI documents",
+            )
+    with collector_paused():
+        findings = classify_events(compare_events(old, new), levels=levels, semantic=semantic)
     return DiffReport(old.root.name, new.root.name, findings)

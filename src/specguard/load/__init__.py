@@ -191,7 +191,11 @@ def _spec(
     root_file = SourceFile(name=name, key=key, data=data, text=text, yaml_lines=lines)
     spec = Spec(root_file, source, path, allow_remote_refs)
     check_version(root_file)
-    if validate:
+    if validate and spec.is_asyncapi:
+        from specguard.load._asyncapi import validate_asyncapi
+
+        validate_asyncapi(spec)
+    elif validate:
         from specguard.load._validate import validate_spec
 
         validate_spec(spec)
@@ -272,6 +276,17 @@ class Spec:
     @property
     def is_31(self) -> bool:
         return self.openapi_version.startswith("3.1")
+
+    @property
+    def asyncapi_version(self) -> str:
+        """The ``asyncapi`` version field ("" for an OpenAPI document)."""
+        value = self.root.data.get("asyncapi") if isinstance(self.root.data, dict) else None
+        return str(value) if value is not None else ""
+
+    @property
+    def is_asyncapi(self) -> bool:
+        """An AsyncAPI (event contract) document rather than an OpenAPI one."""
+        return bool(self.asyncapi_version) and "openapi" not in self.root.data
 
     def file_named(self, name: str) -> SourceFile | None:
         return self._by_name.get(name)
@@ -517,9 +532,13 @@ def load_spec(
 
 def validate_specs(specs: Sequence[Spec]) -> None:
     """Validate loaded specs (large ones in parallel); the first one's error is raised."""
+    from specguard.load._asyncapi import validate_asyncapi
     from specguard.load._validate import validate_specs as validate_all
 
-    validate_all(specs)
+    for spec in specs:
+        if spec.is_asyncapi:  # event contracts are small: validated here, one by one
+            validate_asyncapi(spec)
+    validate_all([spec for spec in specs if not spec.is_asyncapi])
 
 
 def _split_revision(location: str) -> tuple[str | None, str]:
@@ -534,7 +553,7 @@ def _split_revision(location: str) -> tuple[str | None, str]:
 
 
 def check_version(source: SourceFile) -> None:
-    """Refuse what is not an OpenAPI 3.0/3.1 mapping, with a clear message."""
+    """Refuse what is not an OpenAPI 3.0/3.1 or AsyncAPI 2.6/3.0 mapping, with a clear message."""
     data = source.data
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a {type(data).__name__} value"
@@ -544,6 +563,11 @@ def check_version(source: SourceFile) -> None:
             line=1,
             hint="an OpenAPI document is a mapping with an 'openapi' key",
         )
+    if "asyncapi" in data and "openapi" not in data:
+        from specguard.load._asyncapi import check_asyncapi_version
+
+        check_asyncapi_version(source)
+        return
     if "swagger" in data:
         raise SpecValidationError(
             f"Swagger {data.get('swagger')} is not supported",
@@ -557,7 +581,7 @@ def check_version(source: SourceFile) -> None:
             "missing 'openapi' version field",
             file=source.name,
             line=1,
-            hint="add e.g. 'openapi: 3.1.0'",
+            hint="add e.g. 'openapi: 3.1.0' (or 'asyncapi: 3.0.0' for an event contract)",
         )
     text = str(version)
     parts = text.split(".")
