@@ -63,6 +63,8 @@ FIXTURE_WAIVERS: dict[str, str] = {
 # Mirrors whose name is not the plain swap of the id: (id, axis) -> the id that mirrors it.
 MIRROR_ALIASES: dict[tuple[str, str], str] = {
     ("server-added", "presence"): "servers-changed",
+    ("security-requirement-tightened", "strictness"): "security-removed",
+    ("response-default-removed", "presence"): "response-non-success-status-added",
     ("operation-sunset-removed", "presence"): "operation-added",
     ("request-parameter-required-added", "presence"): "request-parameter-removed",
     ("request-parameter-optional-added", "presence"): "request-parameter-removed",
@@ -122,6 +124,7 @@ MIRROR_WAIVERS: dict[tuple[str, str], str] = {
     ("request-parameter-deprecated", "direction"): "parameter deprecation is advance notice in "
     "either direction and is reported under this one id",
     ("response-success-status-removed", "direction"): _STATUS,
+    ("response-default-removed", "direction"): _STATUS,
     ("response-success-status-retired", "direction"): _STATUS,
     ("response-non-success-status-removed", "direction"): _STATUS,
     ("response-success-status-added", "direction"): _STATUS,

@@ -547,20 +547,27 @@ class Differ:
             covered = any(other <= schemes for other in new_sets)
             keys.append(self.emit("security-requirement", REMOVED, REQ, old_loc, new_loc,
                                   sorted(schemes), None, remaining=len(new_reqs),
-                                  covered=covered))
+                                  covered=covered, extended_by=tuple(extended_by)))
         for schemes in new_sets.keys() - old_sets.keys():
             keys.append(self.emit("security-requirement", ADDED, REQ, old_loc, new_loc,
                                   None, sorted(schemes), anonymous_before=anonymous_before,
-                                  previous=len(old_reqs)))
+                                  previous=len(old_reqs), extends=schemes in extending))
         for schemes in old_sets.keys() & new_sets.keys():
             for scheme in schemes:
                 old_scopes = set(old_sets[schemes][scheme])
                 new_scopes = set(new_sets[schemes][scheme])
                 if old_scopes != new_scopes:
+        extending: set[frozenset[str]] = set()
                     keys.append(self.emit("security-scopes", CHANGED, REQ, old_loc, new_loc,
                                           sorted(old_scopes), sorted(new_scopes), scheme=scheme,
                                           added=sorted(new_scopes - old_scopes),
                                           removed=sorted(old_scopes - new_scopes)))
+            # {a} -> {a, b}: the same requirement now also asks for b (AND), one change
+            wider = sorted((other for other in new_sets.keys() - old_sets.keys()
+                            if schemes < other), key=sorted)
+            extended_by = sorted(wider[0] - schemes) if wider and not covered else []
+            if extended_by:
+                extending.add(wider[0])
         return keys
 
     def _diff_security_schemes(self, old: Node, new: Node) -> None:

@@ -120,6 +120,8 @@ RULES: tuple[Rule, ...] = (
     _r("response-success-status-retired", S, RESP,
        "success response {status} was removed; {kept} remains",
        "the responses only narrowed: old clients already handle the success status that remains"),
+    _r("response-default-removed", B, RESP, "the default response was removed",
+       "no 2xx response is documented besides it: it was the response old clients expected"),
     _r("response-non-success-status-removed", S, RESP, "response {status} was removed",
        "the responses only narrowed: a client that handles this error loses nothing"),
     _r("response-success-status-added", W, RESP, "new success response {status}",
@@ -361,6 +363,9 @@ RULES: tuple[Rule, ...] = (
     _r("event-send-message-added", W, RESP, "operation {operation} may now send message {message}",
        "receivers may not know the new message type"),
     _r("event-send-message-removed", S, RESP, "operation {operation} no longer sends message "
+    _r("security-requirement-tightened", B, REQ,
+       "security {old} now also requires {added}",
+       "old clients send only the credentials the old requirement named"),
        "{message}", "what the sender emits only narrowed"),
     _r("event-receive-message-added", S, REQ, "operation {operation} now accepts message "
        "{message}", "what the receiver accepts only widened"),

@@ -144,7 +144,12 @@ def media_type(change: Change, context: Context) -> Iterator[Hit]:
 
 def response(change: Change, context: Context) -> Iterator[Hit]:
     status = str(change.detail("status"))
-    success = status.startswith("2") or (status == "DEFAULT" and change.kind is REMOVED)
+    kept = change.detail("success_kept") or ()
+    if status == "DEFAULT" and change.kind is REMOVED and not kept:
+        # no 2xx besides it: the default response was what old clients got on success
+        yield _hit("response-default-removed")
+        return
+    success = status.startswith("2")
     verb = "added" if change.kind is ADDED else "removed"
     kind = "success" if success else "non-success"
     kept = change.detail("success_kept") or ()
@@ -158,6 +163,12 @@ def response(change: Change, context: Context) -> Iterator[Hit]:
 
 def header(change: Change, context: Context) -> Iterator[Hit]:
     name = change.detail("name")
+    if change.detail("extends"):
+        return  # reported with the requirement it extends, as security-requirement-tightened
+    if change.detail("extended_by"):
+        yield _hit("security-requirement-tightened", old=change.old,
+                   added=list(change.detail("extended_by")))
+        return
     if change.kind is ADDED:
         yield _hit("response-header-added", name=name)
     elif change.detail("required"):
