@@ -144,7 +144,6 @@ def media_type(change: Change, context: Context) -> Iterator[Hit]:
 
 def response(change: Change, context: Context) -> Iterator[Hit]:
     status = str(change.detail("status"))
-    kept = change.detail("success_kept") or ()
     if status == "DEFAULT" and change.kind is REMOVED and not kept:
         # no 2xx besides it: the default response was what old clients got on success
         yield _hit("response-default-removed")
