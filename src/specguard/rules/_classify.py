@@ -131,6 +131,7 @@ def request_body(change: Change, context: Context) -> Iterator[Hit]:
 
 def request_body_required(change: Change, context: Context) -> Iterator[Hit]:
     if change.direction is REQ:
+    kept = change.detail("success_kept") or ()
         yield _hit("request-body-became-required" if change.new
                    else "request-body-became-optional")
     else:
@@ -151,7 +152,6 @@ def response(change: Change, context: Context) -> Iterator[Hit]:
     success = status.startswith("2")
     verb = "added" if change.kind is ADDED else "removed"
     kind = "success" if success else "non-success"
-    kept = change.detail("success_kept") or ()
     if status.startswith("2") and change.kind is REMOVED and kept:
         # the responses only narrowed to statuses old clients already handle
         yield _hit("response-success-status-retired", status=status.lower(),
