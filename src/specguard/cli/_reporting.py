@@ -8,6 +8,7 @@ it as values; the job summary is written here.
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 
 import click
@@ -72,12 +73,9 @@ def accept_all_hint(report: DiffReport, fail_on: Level | None, base: str) -> str
     breaks = acceptable(report, fail_on)
     if not breaks:
         return None
-    quoted = base if base.replace("/", "").replace("-", "").replace(".", "").isalnum() else (
-        "'" + base.replace("'", "'\\''") + "'"
-    )
     return (
         f"specguard: to accept all {len(breaks)} current break(s) after review: specguard ack "
-        f'--all-current --base {quoted} --reason "why" --approved-by NAME'
+        f'--all-current --base {shlex.quote(base)} --reason "why" --approved-by NAME'
     )
 
 
