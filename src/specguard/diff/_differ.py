@@ -291,10 +291,19 @@ class Differ:
         response = REQ if flipped else RESP
         keys: list[ChangeKey] = []
         old_dep, new_dep = bool(old.get("deprecated")), bool(new.get("deprecated"))
+        stability = new.get("x-stability-level")
         if old_dep != new_dep:
             keys.append(self.emit("operation.deprecated", CHANGED, Direction.NONE,
                                   old.child("deprecated"), new.child("deprecated"),
-                                  old_dep, new_dep, sunset=new.get("x-sunset")))
+                                  old_dep, new_dep, sunset=new.get("x-sunset"),
+                                  stability=stability))
+        for extension in ("x-sunset", "x-stability-level"):  # lifecycle (oasdiff's convention)
+            if _freeze(old.get(extension)) != _freeze(new.get(extension)):
+                keys.append(self.emit(f"operation.{extension}", CHANGED, Direction.NONE,
+                                      old.child(extension), new.child(extension),
+                                      old.get(extension), new.get(extension),
+                                      deprecated=new_dep, was_deprecated=old_dep,
+                                      stability=stability))
         if old.get("operationId") != new.get("operationId"):
             keys.append(self.emit("operation.operationId", CHANGED, Direction.NONE,
                                   old.child("operationId"), new.child("operationId"),
@@ -357,11 +366,12 @@ class Differ:
                                   name=node.get("name"), location=node.get("in"),
                                   required=bool(node.get("required"))))
         for key in old_params.keys() & new_params.keys():
-            keys += self._diff_parameter(old_params[key], new_params[key], direction, op)
+            keys += self._diff_parameter(old_params[key], new_params[key], direction, op,
+                                         new.get("x-stability-level"))
         return keys
 
     def _diff_parameter(
-        self, old: Node, new: Node, direction: Direction, op: Operation
+        self, old: Node, new: Node, direction: Direction, op: Operation, stability: Any = None
     ) -> list[ChangeKey]:
         name = new.get("name")
         where = new.get("in")
@@ -379,16 +389,6 @@ class Differ:
             if old_v != new_v:
                 keys.append(self.emit(f"parameter.{attr}", CHANGED, direction, old.child(attr),
                                       new.child(attr), old_v, new_v, **facts))
-        old_dep, new_dep = bool(old.get("deprecated")), bool(new.get("deprecated"))
-        if old_dep != new_dep:
-            keys.append(self.emit("parameter.deprecated", CHANGED, direction,
-                                  old.child("deprecated"), new.child("deprecated"),
-                                  old_dep, new_dep, **facts))
-        keys += self._diff_schema_root(old.child("schema"), new.child("schema"), direction,
-                                       "parameter", op)
-        keys += self._diff_content(old.child("content"), new.child("content"), direction, op,
-                                   "parameter", required=True)
-        keys += self._catch_all(old, new, PARAMETER_FIELDS, "parameter", direction)
         for flag in ("allowReserved", "allowEmptyValue"):
             # Both default to false: an explicit false is no change.
             old_f, new_f = old.get(flag) is True, new.get(flag) is True
@@ -396,6 +396,22 @@ class Differ:
                 keys.append(self.emit(f"parameter.{flag}", ADDED if new_f else REMOVED,
                                       direction, old.child(flag), new.child(flag), old_f, new_f,
                                       **facts))
+        old_dep, new_dep = bool(old.get("deprecated")), bool(new.get("deprecated"))
+        if old_dep != new_dep:
+            keys.append(self.emit("parameter.deprecated", CHANGED, direction,
+                                  old.child("deprecated"), new.child("deprecated"),
+                                  old_dep, new_dep, sunset=new.get("x-sunset"),
+                                  stability=stability, **facts))
+        if _freeze(old.get("x-sunset")) != _freeze(new.get("x-sunset")):
+            keys.append(self.emit("parameter.x-sunset", CHANGED, direction, old.child("x-sunset"),
+                                  new.child("x-sunset"), old.get("x-sunset"),
+                                  new.get("x-sunset"), deprecated=new_dep,
+                                  was_deprecated=old_dep, stability=stability, **facts))
+        keys += self._diff_schema_root(old.child("schema"), new.child("schema"), direction,
+                                       "parameter", op)
+        keys += self._diff_content(old.child("content"), new.child("content"), direction, op,
+                                   "parameter", required=True)
+        keys += self._catch_all(old, new, PARAMETER_FIELDS, "parameter", direction)
         return keys
 
     def _diff_request_body(
@@ -541,10 +557,17 @@ class Differ:
         anonymous_before = not old_reqs or frozenset() in {frozenset(r) for r in old_reqs}
         old_sets = {frozenset(r): r for r in old_reqs}
         new_sets = {frozenset(r): r for r in new_reqs}
+        extending: set[frozenset[str]] = set()
         for schemes in old_sets.keys() - new_sets.keys():
             # Still satisfied when a new requirement asks for a subset of its schemes ({} is
             # the empty subset: anonymous access): clients sending the old credentials pass.
             covered = any(other <= schemes for other in new_sets)
+            # {a} -> {a, b}: the same requirement now also asks for b (AND), one change
+            wider = sorted((other for other in new_sets.keys() - old_sets.keys()
+                            if schemes < other), key=sorted)
+            extended_by = sorted(wider[0] - schemes) if wider and not covered else []
+            if extended_by:
+                extending.add(wider[0])
             keys.append(self.emit("security-requirement", REMOVED, REQ, old_loc, new_loc,
                                   sorted(schemes), None, remaining=len(new_reqs),
                                   covered=covered, extended_by=tuple(extended_by)))
@@ -557,17 +580,10 @@ class Differ:
                 old_scopes = set(old_sets[schemes][scheme])
                 new_scopes = set(new_sets[schemes][scheme])
                 if old_scopes != new_scopes:
-        extending: set[frozenset[str]] = set()
                     keys.append(self.emit("security-scopes", CHANGED, REQ, old_loc, new_loc,
                                           sorted(old_scopes), sorted(new_scopes), scheme=scheme,
                                           added=sorted(new_scopes - old_scopes),
                                           removed=sorted(old_scopes - new_scopes)))
-            # {a} -> {a, b}: the same requirement now also asks for b (AND), one change
-            wider = sorted((other for other in new_sets.keys() - old_sets.keys()
-                            if schemes < other), key=sorted)
-            extended_by = sorted(wider[0] - schemes) if wider and not covered else []
-            if extended_by:
-                extending.add(wider[0])
         return keys
 
     def _diff_security_schemes(self, old: Node, new: Node) -> None:
@@ -596,6 +612,7 @@ class Differ:
             return []
         if old.value is None or new.value is None:
             kind_of = ADDED if old.value is None else REMOVED
+            present = new if new.value is not None else old
             return [self.emit("schema", kind_of, direction, old if old.value is not None
                               else None, new if new.value is not None else None, part=kind,
                               unconstrained=_unconstrained(present.value))]
@@ -718,6 +735,16 @@ def _servers_wire(servers: Any) -> Any:
     return result
 
 
+def _unconstrained(schema: Any) -> bool:
+    """``true``, ``{}`` or only annotations: the same as no schema at all."""
+    if schema is True:
+        return True
+    return isinstance(schema, dict) and all(
+        SCHEMA_KEYWORDS.get(key) is Handling.ANNOTATION or str(key).startswith("x-")
+        for key in schema
+    )
+
+
 def _server_path(url: str, variables: Any) -> str:
     """The path part of a server URL, with variables at their defaults (no trailing slash)."""
     if isinstance(variables, dict):
@@ -735,16 +762,6 @@ def _server_path(url: str, variables: Any) -> str:
 
 def _base_path(servers: Any) -> str | None:
     """The base path every server shares ("" without servers); None when they disagree."""
-def _unconstrained(schema: Any) -> bool:
-    """``true``, ``{}`` or only annotations: the same as no schema at all."""
-    if schema is True:
-        return True
-    return isinstance(schema, dict) and all(
-        SCHEMA_KEYWORDS.get(key) is Handling.ANNOTATION or str(key).startswith("x-")
-        for key in schema
-    )
-
-
     if not isinstance(servers, list) or not servers:
         return ""
     found = {

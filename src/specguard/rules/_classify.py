@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from specguard.model import Change, ChangeKind, Direction
+from specguard.model import Change, ChangeKind, Direction, LifecyclePolicy
 
 ADDED, REMOVED, CHANGED = ChangeKind.ADDED, ChangeKind.REMOVED, ChangeKind.CHANGED
 REQ, RESP = Direction.REQUEST, Direction.RESPONSE
@@ -26,9 +26,10 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What rules may know besides the change: today's date for sunset policies."""
+    """What rules may know besides the change: today's date and the lifecycle policy."""
 
     today: dt.date
+    lifecycle: LifecyclePolicy = field(default_factory=LifecyclePolicy)
 
 
 Classifier = Callable[[Change, Context], Iterator[Hit]]
@@ -42,23 +43,9 @@ def _side(direction: Direction) -> str:
     return "response" if direction is RESP else "request"
 
 
-def _sunset_passed(sunset: Any, deprecated: bool, context: Context) -> bool:
-    if not deprecated or sunset is None:
-        return False
-    try:
-        when = sunset if isinstance(sunset, dt.date) else dt.date.fromisoformat(str(sunset)[:10])
-    except ValueError:
-        return False
-    return when <= context.today
-
-
 def operation(change: Change, context: Context) -> Iterator[Hit]:
-    if change.kind is ADDED:
-        yield _hit("operation-added")
-    elif _sunset_passed(change.detail("sunset"), change.detail("deprecated"), context):
-        yield _hit("operation-sunset-removed", sunset=change.detail("sunset"))
-    else:
-        yield _hit("operation-removed")
+    # removals announced with a sunset date are judged in _lifecycle first
+    yield _hit("operation-added" if change.kind is ADDED else "operation-removed")
 
 
 def operation_deprecated(change: Change, context: Context) -> Iterator[Hit]:
@@ -90,12 +77,6 @@ def parameter_required(change: Change, context: Context) -> Iterator[Hit]:
 
 def parameter_in(change: Change, context: Context) -> Iterator[Hit]:
     yield _hit("parameter-location-changed", name=change.detail("name"), old=change.old,
-def parameter_allowance(change: Change, context: Context) -> Iterator[Hit]:
-    flag = "allow-reserved" if change.subject.endswith("allowReserved") else "allow-empty-value"
-    verb = "added" if change.kind is ADDED else "removed"
-    yield _hit(f"parameter-{flag}-{verb}", name=change.detail("name"))
-
-
                new=change.new)
 
 
@@ -107,6 +88,12 @@ def parameter_style(change: Change, context: Context) -> Iterator[Hit]:
 def parameter_explode(change: Change, context: Context) -> Iterator[Hit]:
     yield _hit("parameter-explode-changed", name=change.detail("name"), old=change.old,
                new=change.new)
+
+
+def parameter_allowance(change: Change, context: Context) -> Iterator[Hit]:
+    flag = "allow-reserved" if change.subject.endswith("allowReserved") else "allow-empty-value"
+    verb = "added" if change.kind is ADDED else "removed"
+    yield _hit(f"parameter-{flag}-{verb}", name=change.detail("name"))
 
 
 def parameter_name(change: Change, context: Context) -> Iterator[Hit]:
@@ -131,7 +118,6 @@ def request_body(change: Change, context: Context) -> Iterator[Hit]:
 
 def request_body_required(change: Change, context: Context) -> Iterator[Hit]:
     if change.direction is REQ:
-    kept = change.detail("success_kept") or ()
         yield _hit("request-body-became-required" if change.new
                    else "request-body-became-optional")
     else:
@@ -145,6 +131,7 @@ def media_type(change: Change, context: Context) -> Iterator[Hit]:
 
 def response(change: Change, context: Context) -> Iterator[Hit]:
     status = str(change.detail("status"))
+    kept = change.detail("success_kept") or ()
     if status == "DEFAULT" and change.kind is REMOVED and not kept:
         # no 2xx besides it: the default response was what old clients got on success
         yield _hit("response-default-removed")
@@ -162,12 +149,6 @@ def response(change: Change, context: Context) -> Iterator[Hit]:
 
 def header(change: Change, context: Context) -> Iterator[Hit]:
     name = change.detail("name")
-    if change.detail("extends"):
-        return  # reported with the requirement it extends, as security-requirement-tightened
-    if change.detail("extended_by"):
-        yield _hit("security-requirement-tightened", old=change.old,
-                   added=list(change.detail("extended_by")))
-        return
     if change.kind is ADDED:
         yield _hit("response-header-added", name=name)
     elif change.detail("required"):
@@ -182,6 +163,12 @@ def header_required(change: Change, context: Context) -> Iterator[Hit]:
 
 
 def security_requirement(change: Change, context: Context) -> Iterator[Hit]:
+    if change.detail("extends"):
+        return  # reported with the requirement it extends, as security-requirement-tightened
+    if change.detail("extended_by"):
+        yield _hit("security-requirement-tightened", old=change.old,
+                   added=list(change.detail("extended_by")))
+        return
     if change.kind is ADDED:
         if change.detail("anonymous_before") or not change.detail("previous"):
             yield _hit("security-requirement-added", new=change.new)
@@ -293,9 +280,7 @@ def schema_property(change: Change, context: Context) -> Iterator[Hit]:
             return  # reported as request-required-property-added
         yield _hit(f"{side}-property-added", name=name)
         return
-    if _sunset_passed(change.detail("sunset"), change.detail("deprecated"), context):
-        yield _hit(f"{side}-property-sunset-removed", name=name, sunset=change.detail("sunset"))
-    elif change.direction is REQ:
+    if change.direction is REQ:
         closed = change.detail("additional_forbidden")
         yield _hit("request-property-removed-closed" if closed else "request-property-removed",
                    name=name)
@@ -326,6 +311,21 @@ def schema_bound(change: Change, context: Context) -> Iterator[Hit]:
         yield _hit(f"{side}-{slug}-tightened", old=change.old, new=change.new)
     if loosened:
         yield _hit(f"{side}-{slug}-relaxed", old=change.old, new=change.new)
+
+
+def schema_pattern(change: Change, context: Context) -> Iterator[Hit]:
+    keyword = change.subject.split(".", 1)[1]
+    verb = {ADDED: "added", REMOVED: "removed", CHANGED: "changed"}[change.kind]
+    yield _hit(f"{_side(change.direction)}-{keyword}-{verb}", old=change.old, new=change.new)
+
+
+# Formats JSON Schema 2020-12 and the OpenAPI Format Registry define; validators know no other.
+STANDARD_FORMATS = frozenset({
+    "date-time", "date", "time", "duration", "email", "idn-email", "hostname", "idn-hostname",
+    "ipv4", "ipv6", "uri", "uri-reference", "iri", "iri-reference", "uuid", "uri-template",
+    "json-pointer", "relative-json-pointer", "regex", "int32", "int64", "float", "double",
+    "byte", "binary", "password",
+})
 
 
 # The format lattice: (narrower, wider) where every value of the first is a value of the
@@ -365,32 +365,17 @@ def format_relation(old: str, new: str) -> str:
     return "changed"
 
 
-def schema_pattern(change: Change, context: Context) -> Iterator[Hit]:
-    keyword = change.subject.split(".", 1)[1]
-    verb = {ADDED: "added", REMOVED: "removed", CHANGED: "changed"}[change.kind]
-    yield _hit(f"{_side(change.direction)}-{keyword}-{verb}", old=change.old, new=change.new)
-
+def schema_format(change: Change, context: Context) -> Iterator[Hit]:
+    formats = {value for value in (change.old, change.new) if value is not None}
+    if formats and not formats & STANDARD_FORMATS:
+        yield _hit("schema-custom-format-changed", old=change.old, new=change.new)
+        return
     if change.kind is CHANGED and isinstance(change.old, str) and isinstance(change.new, str):
         relation = format_relation(change.old, change.new)
         if relation != "changed":
             yield _hit(f"{_side(change.direction)}-format-{relation}", old=change.old,
                        new=change.new)
             return
-
-# Formats JSON Schema 2020-12 and the OpenAPI Format Registry define; validators know no other.
-STANDARD_FORMATS = frozenset({
-    "date-time", "date", "time", "duration", "email", "idn-email", "hostname", "idn-hostname",
-    "ipv4", "ipv6", "uri", "uri-reference", "iri", "iri-reference", "uuid", "uri-template",
-    "json-pointer", "relative-json-pointer", "regex", "int32", "int64", "float", "double",
-    "byte", "binary", "password",
-})
-
-
-def schema_format(change: Change, context: Context) -> Iterator[Hit]:
-    formats = {value for value in (change.old, change.new) if value is not None}
-    if formats and not formats & STANDARD_FORMATS:
-        yield _hit("schema-custom-format-changed", old=change.old, new=change.new)
-        return
     yield from schema_pattern(change, context)
 
 
@@ -438,17 +423,9 @@ def schema_discriminator_mapping(change: Change, context: Context) -> Iterator[H
     verb = "added" if change.kind is ADDED else "removed"
     yield _hit(f"{_side(change.direction)}-discriminator-mapping-{verb}",
                value=change.detail("value"))
-    if change.direction is RESP and change.new is True and change.detail("required"):
-        # writeOnly: never in a response, so a property every response carried is gone
-        yield _hit("response-required-property-became-write-only", name=change.detail("name"))
-        return
 
 
 def schema_default(change: Change, context: Context) -> Iterator[Hit]:
-def schema_const(change: Change, context: Context) -> Iterator[Hit]:
-    yield _hit(f"{_side(change.direction)}-const-changed", old=change.old, new=change.new)
-
-
     yield _hit(f"{_side(change.direction)}-default-changed", old=change.old, new=change.new)
 
 
@@ -461,7 +438,15 @@ def schema_read_only(change: Change, context: Context) -> Iterator[Hit]:
 
 
 def schema_write_only(change: Change, context: Context) -> Iterator[Hit]:
+    if change.direction is RESP and change.new is True and change.detail("required"):
+        # writeOnly: never in a response, so a property every response carried is gone
+        yield _hit("response-required-property-became-write-only", name=change.detail("name"))
+        return
     yield _hit("schema-write-only-changed", old=change.old, new=change.new)
+
+
+def schema_const(change: Change, context: Context) -> Iterator[Hit]:
+    yield _hit(f"{_side(change.direction)}-const-changed", old=change.old, new=change.new)
 
 
 def schema_boolean(change: Change, context: Context) -> Iterator[Hit]:
@@ -475,8 +460,6 @@ def schema_presence(change: Change, context: Context) -> Iterator[Hit]:
     yield _hit(f"{_side(change.direction)}-schema-{verb}")
 
 
-    "parameter.allowReserved": parameter_allowance,
-    "parameter.allowEmptyValue": parameter_allowance,
 def unclassified(change: Change, context: Context) -> Iterator[Hit]:
     yield _hit("unclassified-change", object=change.detail("object"),
                field=change.detail("field"), old=change.old, new=change.new)
@@ -492,8 +475,9 @@ CLASSIFIERS: dict[str, Classifier] = {
     "parameter.style": parameter_style,
     "parameter.explode": parameter_explode,
     "parameter.name": parameter_name,
+    "parameter.allowReserved": parameter_allowance,
+    "parameter.allowEmptyValue": parameter_allowance,
     "parameter.deprecated": parameter_deprecated,
-    "schema.const": schema_const,
     "request-body": request_body,
     "request-body.required": request_body_required,
     "media-type": media_type,
@@ -509,6 +493,7 @@ CLASSIFIERS: dict[str, Classifier] = {
     "schema.boolean": schema_boolean,
     "schema.type": schema_type,
     "schema.enum": schema_enum,
+    "schema.const": schema_const,
     "schema.required": schema_required,
     "schema.property": schema_property,
     "schema.additionalProperties": schema_additional,
