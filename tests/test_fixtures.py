@@ -4,6 +4,7 @@ Each case is a folder with old.yaml (or .json), new.yaml and expected.yaml:
 
     description: what the case shows
     today: 2026-01-01            # optional: date for sunset policies
+    deprecation-days: {beta: 31, stable: 180}  # optional: the lifecycle policy's notice
     findings:                    # each must match at least one finding
       - {id: rule-id, level: breaking, pointer: /paths/..., operations: ["GET /a"], witness: true}
     absent:                      # none may match any finding
@@ -22,6 +23,7 @@ import pytest
 import yaml
 
 from specguard import Finding, Level, diff_specs, load_spec
+from specguard.model import LifecyclePolicy
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 NON_CASE_FOLDERS = {"lint", "hostile"}
@@ -71,7 +73,9 @@ def run_case(folder: Path) -> tuple[dict[str, Any], tuple[Finding, ...]]:
         today = dt.date.fromisoformat(today)
     old = load_spec(str(_side(folder, "old")))
     new = load_spec(str(_side(folder, "new")))
-    report = diff_specs(old, new, today=today or dt.date(2026, 1, 1))
+    days = expected.get("deprecation-days") or {}
+    policy = LifecyclePolicy(**{f"deprecation_days_{level}": n for level, n in days.items()})
+    report = diff_specs(old, new, today=today or dt.date(2026, 1, 1), lifecycle=policy)
     return expected, report.findings
 
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from specguard._collector import collector_paused
 from specguard.diff import compare
 from specguard.load import Spec
-from specguard.model import DiffReport, Level
+from specguard.model import DiffReport, Level, LifecyclePolicy
 from specguard.rules import classify
 
 
@@ -19,13 +19,16 @@ def diff_specs(
     today: dt.date | None = None,
     levels: Mapping[str, Level] | None = None,
     semantic: bool = True,
+    lifecycle: LifecyclePolicy | None = None,
 ) -> DiffReport:
-    """Compare two loaded specs and judge every change."""
+    """Compare two loaded specs and judge every change (``lifecycle``: the minimum notice of
+    deprecations; oasdiff's defaults when None)."""
     if old.is_asyncapi or new.is_asyncapi:
         return diff_events(old, new, levels=levels, semantic=semantic)
     with collector_paused():
         tree = compare(old, new)
-        findings = classify(tree, today=today, levels=levels, semantic=semantic)
+        findings = classify(tree, today=today, levels=levels, semantic=semantic,
+                            lifecycle=lifecycle)
     return DiffReport(old.root.name, new.root.name, findings)
 
 

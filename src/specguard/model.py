@@ -100,6 +100,45 @@ class Change:
         return default
 
 
+class Stability(str, enum.Enum):
+    """An operation's ``x-stability-level`` (oasdiff's convention), least to most stable.
+
+    An operation without the extension is stable. Draft and alpha operations promise nothing:
+    changes to them are not breaking.
+    """
+
+    DRAFT = "draft"
+    ALPHA = "alpha"
+    BETA = "beta"
+    STABLE = "stable"
+
+    @property
+    def rank(self) -> int:
+        return _STABILITY_RANK[self]
+
+
+_STABILITY_RANK = {Stability.DRAFT: 0, Stability.ALPHA: 1, Stability.BETA: 2, Stability.STABLE: 3}
+
+
+@dataclass(frozen=True, slots=True)
+class LifecyclePolicy:
+    """The minimum notice a deprecation must give, in days between the change and its
+    ``x-sunset`` date, per stability level (0: not enforced). Draft and alpha need none.
+
+    The defaults are oasdiff's (``--deprecation-days-beta 31 --deprecation-days-stable 180``).
+    """
+
+    deprecation_days_beta: int = 31
+    deprecation_days_stable: int = 180
+
+    def notice_days(self, stability: Stability) -> int:
+        if stability is Stability.STABLE:
+            return self.deprecation_days_stable
+        if stability is Stability.BETA:
+            return self.deprecation_days_beta
+        return 0
+
+
 @dataclass(frozen=True, slots=True)
 class Witness:
     """A concrete JSON instance proving an incompatibility, checked against both schemas."""

@@ -115,11 +115,12 @@ def test_version_rule_level_is_configurable(repo: GitRepo) -> None:
 
 
 def test_removal_after_sunset_is_safe_and_before_it_breaking(repo: GitRepo) -> None:
-    """Removing a deprecated operation is safe once its x-sunset passed, breaking before."""
+    """Removing a deprecated operation is safe once its x-sunset passed, breaking before
+    (operation-removed-before-sunset)."""
     after = findings(check("--format", "json", today=AFTER_SUNSET))
     assert only(after, "operation-sunset-removed", "orders")["level"] == "safe"
     before = findings(check("--format", "json", today=BEFORE_SUNSET))
-    removed = only(before, "operation-removed", "orders")
+    removed = only(before, "operation-removed-before-sunset", "orders")
     assert removed["level"] == "breaking"
     assert removed["operations"] == [{"method": "get", "path": "/orders/legacy"}]
     assert only(after, "operation-deprecated", "orders")["level"] == "safe"
@@ -130,7 +131,7 @@ def test_consumer_impact_lists_only_callers_that_use_the_operation(repo: GitRepo
     found = findings(check("--format", "json", today=BEFORE_SUNSET))
     assert only(found, "request-parameter-required-added", "orders")["consumers"] == ["gateway"]
     assert "consumers" not in only(found, "request-max-length-tightened", "stock")
-    assert "consumers" not in only(found, "operation-removed", "orders")
+    assert "consumers" not in only(found, "operation-removed-before-sunset", "orders")
 
 
 def test_unconsumed_breaks_can_be_downgraded(repo: GitRepo) -> None:

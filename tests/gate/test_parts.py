@@ -62,6 +62,12 @@ def test_config_from_yaml_and_defaults(tmp_path: Path) -> None:
         ("inventroy: x.json\n", "did you mean 'inventory'"),
         ("- a\n- b\n", "must be a mapping"),
         ("services: [{name: a}]\n", "has no 'spec' path"),
+        ("deprecation-days: 30\n", "must map beta and stable"),
+        ("deprecation-days: {alpha: 3}\n", "unknown stability level 'alpha'"),
+        ("deprecation-days: {stable: -1}\n", "whole number of days"),
+        ("deprecation-days: {stable: true}\n", "whole number of days"),
+        ("deprecation-days: {beta: '31'}\n", "whole number of days"),
+        ("deprecation_days: {beta: 31}\n", "did you mean 'deprecation-days'"),
     ],
 )
 def test_config_errors_are_one_line(tmp_path: Path, content: str, message: str) -> None:

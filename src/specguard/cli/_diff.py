@@ -16,7 +16,7 @@ from specguard.cli import silence_stdout
 from specguard.errors import OutputError, SpecguardError
 from specguard.gate import with_sources
 from specguard.load import load_spec, validate_specs
-from specguard.model import Level
+from specguard.model import Level, LifecyclePolicy
 from specguard.report import OutputFormat, RenderOptions, gate_failed, render
 from specguard.rules import CATALOGUE
 
@@ -122,13 +122,20 @@ color_option = click.option(
 @click.option("--no-semantic", is_flag=True, help="Keyword rules only, no semantic judge.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Date for sunset policies (default: today).")
+@click.option("--deprecation-days-beta", type=click.IntRange(min=0),
+              default=LifecyclePolicy().deprecation_days_beta, show_default=True,
+              help="Minimum days between deprecating a beta operation (or its parameter) and "
+              "its x-sunset date (0: not enforced).")
+@click.option("--deprecation-days-stable", type=click.IntRange(min=0),
+              default=LifecyclePolicy().deprecation_days_stable, show_default=True,
+              help="The same for stable operations (and those without x-stability-level).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report to a file instead of stdout.")
 @color_option
 def diff(
     old: str, new: str, fmt: str, fail_on: str, min_level: str | None, root: str | None,
     allow_remote_refs: bool, no_validate: bool, no_semantic: bool, today: dt.datetime | None,
-    output: Path | None, color: str,
+    deprecation_days_beta: int, deprecation_days_stable: int, output: Path | None, color: str,
 ) -> None:
     """Compare OLD and NEW contracts (paths, '-' for stdin, or REV:path) and judge every change.
 
@@ -150,8 +157,9 @@ def diff(
         progress.stage("validating")
         validate_specs([old_spec, new_spec])  # both at once on large documents
     progress.stage("comparing and judging")
+    lifecycle = LifecyclePolicy(deprecation_days_beta, deprecation_days_stable)
     report = diff_specs(old_spec, new_spec, today=today.date() if today else None,
-                        semantic=not no_semantic)
+                        semantic=not no_semantic, lifecycle=lifecycle)
     progress.done()
     # Source text and removal anchors for snippets (HTML), SARIF and GitHub locations.
     report = with_sources(report, old_spec, new_spec)

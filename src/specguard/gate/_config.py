@@ -11,6 +11,9 @@ Keys (all optional)::
     services = [{name = "...", spec = "..."}]    # instead of an inventory file
     [tool.specguard.levels]                      # per-rule level: breaking|warning|safe|off
     "version-not-bumped" = "warning"
+    [tool.specguard.deprecation-days]            # minimum notice of a deprecation's x-sunset
+    beta = 31                                    # per x-stability-level (0: not enforced;
+    stable = 180                                 # draft and alpha need none)
 
 Unknown keys are errors with a suggestion: a typo must not silently weaken the gate.
 """
@@ -20,7 +23,7 @@ from __future__ import annotations
 import difflib
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -29,7 +32,7 @@ import yaml
 from specguard.errors import ConfigError
 from specguard.inventory import ServiceEntry as InventoryService
 from specguard.inventory import build_inventory
-from specguard.model import Level
+from specguard.model import Level, LifecyclePolicy
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -50,7 +53,9 @@ _KEYS = (
     "exclude-operations",
     "services",
     "levels",
+    "deprecation-days",
 )
+_NOTICE_LEVELS = ("beta", "stable")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +70,7 @@ class GateConfig:
     exclude_operations: tuple[str, ...] = ()
     services: tuple[InventoryService, ...] | None = None
     levels: tuple[tuple[str, Level | None], ...] = ()
+    lifecycle: LifecyclePolicy = field(default_factory=LifecyclePolicy)
     source: str | None = None
 
     def level_of(self, rule_id: str, default: Level) -> Level | None:
@@ -122,6 +128,24 @@ def _levels(
     return tuple(result)
 
 
+def _deprecation_days(value: Any, file: str) -> LifecyclePolicy:
+    if not isinstance(value, Mapping):
+        raise ConfigError("deprecation-days must map beta and stable to a number of days",
+                          file=file)
+    days: dict[str, int] = {}
+    for level, count in value.items():
+        if level not in _NOTICE_LEVELS:
+            raise ConfigError(
+                f"unknown stability level {level!r} in deprecation-days", file=file,
+                hint="beta and stable take a notice; draft and alpha need none")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ConfigError(
+                f"deprecation-days {level} must be a whole number of days (0 or more), "
+                f"not {count!r}", file=file)
+        days[f"deprecation_days_{level}"] = count
+    return LifecyclePolicy(**days)
+
+
 def parse_config(data: Any, file: str, known_rules: frozenset[str]) -> GateConfig:
     """Check a config mapping (already read from TOML or YAML) key by key."""
     if data is None:
@@ -164,6 +188,8 @@ def parse_config(data: Any, file: str, known_rules: frozenset[str]) -> GateConfi
         settings["services"] = build_inventory(data["services"], file, require_spec=True).services
     if "levels" in data:
         settings["levels"] = _levels(data["levels"], file, known_rules)
+    if "deprecation-days" in data:
+        settings["lifecycle"] = _deprecation_days(data["deprecation-days"], file)
     return GateConfig(**settings)
 
 
@@ -241,6 +267,11 @@ def weakened(
             found.append(f"rule {name} set to {'off' if new is None else new.value}")
     if head.acks != base.acks:
         found.append(f"acks file {base.acks} -> {head.acks}")
+    for level in _NOTICE_LEVELS:
+        before_days = getattr(base.lifecycle, f"deprecation_days_{level}")
+        after_days = getattr(head.lifecycle, f"deprecation_days_{level}")
+        if after_days < before_days:
+            found.append(f"deprecation-days {level} {before_days} -> {after_days}")
     return found
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from specguard.gate import _git
 from specguard.gate._acks import Ack
 from specguard.gate._config import CONFIG_FILE, GateConfig, load_config_at, weakened
+from specguard.gate._events import event_impact, is_event_document
 from specguard.gate._work import Outcome
 from specguard.inventory import Inventory
 from specguard.model import Direction, Finding, Level, Location, Operation
@@ -58,7 +59,12 @@ def excluded(operation: Operation, outcome: Outcome, config: GateConfig) -> bool
 def consumer_impact(
     finding: Finding, outcome: Outcome, inventory: Inventory, config: GateConfig
 ) -> Finding:
-    """List the callers a breaking finding may affect; optionally downgrade when none is."""
+    """List the callers a breaking finding may affect; optionally downgrade when none is.
+
+    For an event contract: the services on the other side of the channel (never downgraded).
+    """
+    if is_event_document(outcome.service, inventory):
+        return event_impact(finding, dict(outcome.operation_ids), outcome.service, inventory)
     service = outcome.service
     callers = inventory.callers(service)
     op_ids = [outcome.operation_id(op) for op in finding.operations]
@@ -262,6 +268,7 @@ def base_policy(
         exclude_operations=committed.exclude_operations,
         levels=committed.levels,
         acks=committed.acks,
+        lifecycle=committed.lifecycle,
     )
     changes = weakened(committed, head, {r.id: r.level for r in CATALOGUE.values()})
     level = committed.level_of("gate-policy-changed", rule("gate-policy-changed").level)

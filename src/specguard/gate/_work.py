@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from specguard.api import diff_specs
 from specguard.errors import SpecguardError
 from specguard.gate._sources import with_sources
 from specguard.load import Spec, load_spec
-from specguard.model import DiffReport, Level, Operation
+from specguard.model import DiffReport, Level, LifecyclePolicy, Operation
 
 # A $ref value in YAML or JSON text: `$ref: x`, `"$ref": "x"`, `'$ref': 'x'`.
 _REF = re.compile(r"""["']?\$ref["']?\s*:\s*["']?([^"'\s,}\]]*)""")
@@ -36,6 +36,7 @@ class Job:
     levels: tuple[tuple[str, Level], ...] = ()
     semantic: bool = True
     validate: bool = True
+    lifecycle: LifecyclePolicy = field(default_factory=LifecyclePolicy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,10 @@ def _operation_node(spec: Spec, operation: Operation) -> tuple[Any, Any]:
 def _facts(
     specs: tuple[Spec, ...], operations: set[Operation]
 ) -> tuple[tuple[tuple[Operation, str], ...], tuple[Operation, ...]]:
+    if specs[0].is_asyncapi:  # an event contract: each operation's channel id
+        from specguard.gate._events import event_facts
+
+        return event_facts(specs[0]), ()
     ids: dict[Operation, str] = {}
     internal: set[Operation] = set()
     for op in operations:
@@ -177,7 +182,8 @@ def _compare(job: Job) -> Outcome:
         )
     if job.validate:
         new = _load(job.new or "", True)
-    report = diff_specs(old, new, today=job.today, levels=dict(job.levels), semantic=job.semantic)
+    report = diff_specs(old, new, today=job.today, levels=dict(job.levels), semantic=job.semantic,
+                        lifecycle=job.lifecycle)
     report = with_sources(report, old, new)
     operations = {op for f in report.findings for op in f.operations}
     ids, internal = _facts((new, old), operations)

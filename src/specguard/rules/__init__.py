@@ -16,9 +16,10 @@ from typing import Any
 
 from specguard.diff import ChangeKey, DiffTree
 from specguard.load import Spec, decode_pointer, encode_token
-from specguard.model import Finding, Level, Location, Operation
+from specguard.model import Finding, Level, LifecyclePolicy, Location, Operation
 from specguard.rules._catalogue import CATALOGUE, RETIRED, RULES, Rule
-from specguard.rules._classify import CLASSIFIERS, Context, Hit
+from specguard.rules._classify import Context, Hit
+from specguard.rules._lifecycle import CLASSIFIERS, relax_unstable, stabilities
 from specguard.rules._semantic import SemanticBridge
 
 __all__ = ["CATALOGUE", "CLASSIFIERS", "RETIRED", "RULES", "Context", "Rule", "classify"]
@@ -30,9 +31,10 @@ def classify(
     today: dt.date | None = None,
     levels: Mapping[str, Level] | None = None,
     semantic: bool = True,
+    lifecycle: LifecyclePolicy | None = None,
 ) -> tuple[Finding, ...]:
     """Turn the differ's changes into findings, sorted by operation, level and pointer."""
-    context = Context(today=today or dt.date.today())
+    context = Context(today=today or dt.date.today(), lifecycle=lifecycle or LifecyclePolicy())
     overrides = dict(levels or {})
     bridge = SemanticBridge.create(tree) if semantic else None
     findings_by_key: dict[ChangeKey, list[Finding]] = {}
@@ -64,7 +66,8 @@ def classify(
                 finding = bridge.adjust(finding, entry.schema)
             found.append(finding)
     extra = bridge.judge_roots(findings_by_key, overrides) if bridge is not None else []
-    findings = [f for found in findings_by_key.values() for f in found] + extra
+    findings = relax_unstable(
+        [f for found in findings_by_key.values() for f in found] + extra, stabilities(tree))
     return sort_findings(
         (f if f.identity else replace(
             f, identity=finding_identity(tree.new if f.new else tree.old, f.new or f.old, ())
@@ -75,7 +78,7 @@ def classify(
 
 # Message arguments that say how a thing changed rather than which thing changed: a bound
 # edited again (maximum 10 -> 5 after 10 -> 8) keeps its fingerprint and acknowledgement.
-_DESCRIBING = frozenset({"sunset", "count", "reason"})
+_DESCRIBING = frozenset({"sunset", "count", "reason", "days"})
 
 
 def finding_identity(
