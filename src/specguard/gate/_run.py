@@ -24,7 +24,6 @@ from specguard.gate import _git
 from specguard.gate._acks import load_acks
 from specguard.gate._config import GateConfig, inside
 from specguard.gate._events import event_jobs
-from specguard.gate._events import event_jobs
 from specguard.gate._policy import apply_acks, service_findings
 from specguard.gate._work import Job, Outcome, run_job
 from specguard.inventory import Inventory, parse_inventory
@@ -162,7 +161,6 @@ def _jobs(
                     config.lifecycle,
                 )
             )
-    jobs += event_jobs(repo, head, base, options, today, levels)
     jobs += event_jobs(repo, head, base, options, today, levels)
     return jobs
 

@@ -97,10 +97,6 @@ def _facts(
         from specguard.gate._events import event_facts
 
         return event_facts(specs[0]), ()
-    if specs[0].is_asyncapi:  # an event contract: each operation's channel id
-        from specguard.gate._events import event_facts
-
-        return event_facts(specs[0]), ()
     ids: dict[Operation, str] = {}
     internal: set[Operation] = set()
     for op in operations:
