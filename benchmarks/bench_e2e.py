@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 _PARSE_ONLY = r"""
 import json, os, re, sys
 import yaml
-EXTERNAL = re.compile(r'''["']?\$ref["']?\s*:\s*["']?([^#"'\s,}]+)''')
+EXTERNAL = re.compile(r'''\$ref["']?\s*:\s*["']?([^#"'\s,}]+)''')
 seen = set()
 pending = [os.path.abspath(p) for p in sys.argv[1:]]
 while pending:
