@@ -243,7 +243,9 @@ class Differ:
             for method in HTTP_METHODS:
                 if isinstance(item.get(method), dict):
                     op = _operation(method, name, webhooks)
-                    key = self.emit("operation", ADDED, Direction.NONE, None, item.child(method))
+                    added = item.child(method)
+                    key = self.emit("operation", ADDED, Direction.NONE, None, added,
+                                    stability=added.get("x-stability-level"))
                     self._attach([key], op)
         for old_name, new_name in pairs:
             self._diff_path_item(
@@ -269,7 +271,8 @@ class Differ:
                                 sunset=old_op.get("x-sunset"))
                 self._attach([key], op)
             elif isinstance(new_op.value, dict) and not isinstance(old_op.value, dict):
-                key = self.emit("operation", ADDED, Direction.NONE, None, new_op)
+                key = self.emit("operation", ADDED, Direction.NONE, None, new_op,
+                                stability=new_op.get("x-stability-level"))
                 self._attach([key], op)
             elif isinstance(old_op.value, dict):
                 keys = self._diff_operation(

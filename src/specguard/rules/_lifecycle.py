@@ -107,6 +107,8 @@ def _removal(
 def operation(change: Change, context: Context) -> Iterator[Hit]:
     yield from _removal(change, context, _classify.operation, "operation-sunset-removed",
                         "operation-removed-before-sunset")
+    if change.kind is ChangeKind.ADDED and read_stability(change.detail("stability")) is None:
+        yield _hit("operation-stability-invalid", value=change.detail("stability"))
 
 
 def parameter(change: Change, context: Context) -> Iterator[Hit]:
@@ -242,7 +244,7 @@ def stabilities(tree: DiffTree) -> dict[Operation, Stability]:
     """The stability of every operation findings can name: the new spec's, and the old
     spec's for operations only it has (a removed operation is judged by what it promised).
 
-    Callbacks are not listed: they follow no level of their own.
+    A callback has no level of its own: it is its operation's.
     """
     found: dict[Operation, Stability] = {}
     for spec in (tree.new, tree.old):
@@ -250,17 +252,37 @@ def stabilities(tree: DiffTree) -> dict[Operation, Stability]:
         for section, prefix in (("paths", ""), ("webhooks", "webhook ")):
             items = root.child(section)
             for name in items.mapping():
-                try:
-                    item = items.child(name).deref()
-                    for method in _METHODS:
-                        op = item.child(method).deref()
-                        if isinstance(op.value, dict):
-                            level = read_stability(op.get(STABILITY_EXTENSION))
-                            found.setdefault(Operation(method, f"{prefix}{name}"),
-                                             level or Stability.STABLE)
-                except RefError:
-                    continue  # a dangling $ref: the differ reports it
+                for op, node in _operations(items.child(name), f"{prefix}{name}"):
+                    level = read_stability(node.get(STABILITY_EXTENSION)) or Stability.STABLE
+                    found.setdefault(op, level)
+                    for expressions in _callbacks(node):
+                        for expression in expressions.mapping():
+                            for inner, _ in _operations(expressions.child(expression),
+                                                        f"{op.path} callback {expression}"):
+                                found.setdefault(inner, level)
     return found
+
+
+def _callbacks(operation: Node) -> Iterator[Node]:
+    """The callback objects of an operation (maps of expression to path item)."""
+    try:
+        callbacks = operation.child("callbacks").deref()
+        for name in callbacks.mapping():
+            yield callbacks.child(name).deref()
+    except RefError:
+        return  # the differ reports it
+
+
+def _operations(path_item: Node, path: str) -> Iterator[tuple[Operation, Node]]:
+    """The operations of a path item, as the differ names them (dangling $refs skipped)."""
+    try:
+        item = path_item.deref()
+        for method in _METHODS:
+            node = item.child(method).deref()
+            if isinstance(node.value, dict):
+                yield Operation(method, path), node
+    except RefError:
+        return  # the differ reports it
 
 
 def relax_unstable(
@@ -276,7 +298,8 @@ def relax_unstable(
                 names = "/".join(sorted(level.value for level in shown))
                 note = (f"x-stability-level {names}: the operation promises no compatibility "
                         f"(was {finding.level.value})")
-                finding = replace(finding, level=Level.SAFE,
+                # the witness proved a break of a promise the operation does not make
+                finding = replace(finding, level=Level.SAFE, witness=None,
                                   note=f"{finding.note}; {note}" if finding.note else note)
         result.append(finding)
     return result
