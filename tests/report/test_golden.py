@@ -32,6 +32,13 @@ EXTENSIONS = {
     OutputFormat.GITHUB: "github.txt",
 }
 OPTIONS = RenderOptions(link_base="https://github.com/example/shop/blob")
+# Written by tests/report/test_corpus_reports.py (when ../shared/corpus is present).
+CORPUS_GOLDEN = (
+    "github-rest-22-23.txt",
+    "github-rest-22-23.md",
+    "github-rest-22-23.level-safe.md",
+    "github-rest-22-23.github.txt",
+)
 _TOOL_VERSION = re.compile(r'("name": "specguard",\n\s*"version": )"[^"]*"')
 
 
@@ -78,4 +85,5 @@ def test_golden_folder_has_no_stale_files() -> None:
     """Every golden file belongs to a scenario and format still tested."""
     expected = {f"{s}.{ext}" for s in SCENARIOS for ext in EXTENSIONS.values()}
     expected |= {f"{s}.changelog.md" for s in SCENARIOS}
+    expected |= set(CORPUS_GOLDEN)
     assert {p.name for p in GOLDEN.iterdir()} - {"README.md"} == expected

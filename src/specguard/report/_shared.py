@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -184,6 +185,13 @@ def where(location: Location | None) -> str:
     return f"{location.file}:{location.line}" if location.line else location.file
 
 
+@lru_cache(maxsize=16)
+def _lines(text: str) -> tuple[str, ...]:
+    """A source's lines, split once per report (a string caches its hash, so looking up a 12 MB
+    text again is cheap; splitting it for every snippet took 25 s on github-rest)."""
+    return tuple(text.splitlines())
+
+
 @dataclass(frozen=True, slots=True)
 class SnippetLine:
     number: int
@@ -200,7 +208,7 @@ def snippet(
     source = report.source(location.file)
     if source is None:
         return ()
-    lines = source.text.splitlines()
+    lines = _lines(source.text)
     first = max(1, location.line - context)
     last = min(len(lines), location.line + context)
     return tuple(
