@@ -471,12 +471,11 @@ def test_double_negation() -> None:
 @pytest.mark.parametrize(
     "keyword",
     [
-        {"dependentRequired": {"a": ["b"]}},
-        {"unevaluatedProperties": False},
         {"propertyNames": {"maxLength": 1}},
         {"dependentSchemas": {"a": {"required": ["b"]}}},
+        {"unevaluatedProperties": False, "anyOf": [{"properties": {"a": {}}}, {}]},
     ],
-    ids=["dependentRequired", "unevaluatedProperties", "propertyNames", "dependentSchemas"],
+    ids=["propertyNames", "dependentSchemas", "unevaluatedProperties-beside-anyOf"],
 )
 def test_unsupported_object_keywords_are_unknown_when_added(keyword: dict[str, Any]) -> None:
     """An added keyword the judge does not model gives UNKNOWN naming it, never COMPATIBLE."""
@@ -566,3 +565,49 @@ def test_3_0_nullable_vs_3_1_type_array_across_documents() -> None:
         verdict = j.is_subschema(new, "new", old, "old", context=context, sup_dialect="3.0")
         assert verdict.outcome is C, verdict.reason
     assert plain_valid(new, None)
+
+
+OBJ_AB = {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}}}
+
+
+def test_dependent_required_added_is_incompatible_with_a_witness() -> None:
+    """dependentRequired a -> b rejects an object with a and without b."""
+    verdict = check(OBJ_AB, {**OBJ_AB, "dependentRequired": {"a": ["b"]}}, INC)
+    assert verdict.witness is not None and "a" in verdict.witness.instance
+    assert "b" not in verdict.witness.instance
+
+
+def test_dependent_required_is_compatible_when_the_name_is_already_required() -> None:
+    check({**OBJ_AB, "required": ["b"]}, {**OBJ_AB, "dependentRequired": {"a": ["b"]}}, C)
+
+
+def test_dependent_required_is_compatible_when_the_key_cannot_occur() -> None:
+    sub = {**OBJ_AB, "properties": {"a": False, "b": {"type": "string"}}}
+    check(sub, {**OBJ_AB, "dependentRequired": {"a": ["b"]}}, C)
+
+
+def test_dependent_required_on_both_sides_is_compatible() -> None:
+    both = {**OBJ_AB, "dependentRequired": {"a": ["b"]}}
+    check(both, both, C)
+
+
+def test_instances_missing_a_dependency_are_not_members() -> None:
+    """Relaxing dependentRequired widens: the old schema is included in the new one."""
+    check({**OBJ_AB, "dependentRequired": {"a": ["b"]}}, OBJ_AB, C)
+    check(OBJ_AB, {**OBJ_AB, "dependentRequired": {"a": ["b"]}}, INC)
+
+
+def test_unevaluated_properties_counts_all_of_members_as_evaluated() -> None:
+    """unevaluatedProperties: false beside allOf members rejects only keys none declares."""
+    member = {"properties": {"a": {"type": "string"}}}
+    closed = {"type": "object", "allOf": [member], "unevaluatedProperties": False}
+    verdict = check({"type": "object", "allOf": [member]}, closed, INC)
+    assert verdict.witness is not None and set(verdict.witness.instance) - {"a"}
+    check({"type": "object", "allOf": [member], "additionalProperties": False}, closed, C)
+
+
+def test_unevaluated_properties_is_moot_after_additional_properties() -> None:
+    """An allOf member with additionalProperties evaluates every key."""
+    member = {"properties": {"a": {}}, "additionalProperties": {"type": "string"}}
+    check({"type": "object", "allOf": [member]},
+          {"type": "object", "allOf": [member], "unevaluatedProperties": False}, C)

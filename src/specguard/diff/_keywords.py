@@ -33,11 +33,11 @@ SCHEMA_KEYWORDS: dict[str, Handling] = {
     "readOnly": J, "writeOnly": J, "default": J, "deprecated": J, "$ref": J,
     # OpenAPI dialect
     "nullable": J, "discriminator": J,
+    "contains": J, "minContains": J, "maxContains": J,
+    "dependentRequired": J, "dependentSchemas": J, "propertyNames": J,
+    "unevaluatedItems": J, "unevaluatedProperties": J,
     # assertions compared as a whole
-    "contains": C, "minContains": C, "maxContains": C,
-    "dependentRequired": C, "dependentSchemas": C, "propertyNames": C,
     "if": C, "then": C, "else": C,
-    "unevaluatedItems": C, "unevaluatedProperties": C,
     "contentEncoding": C, "contentMediaType": C, "contentSchema": C,
     "$dynamicRef": C, "$dynamicAnchor": C, "$id": C, "$anchor": C, "$schema": C,
     "$vocabulary": C,

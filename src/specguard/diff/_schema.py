@@ -35,7 +35,12 @@ _LENGTHS = (
     ("minLength", "maxLength"),
     ("minItems", "maxItems"),
     ("minProperties", "maxProperties"),
+    ("minContains", "maxContains"),
 )
+# 2020-12 applicators whose subschema constrains the instance in the same direction: a
+# narrower subschema is a tighter constraint. Present on one side only: added or removed.
+_SUBSCHEMA_CONSTRAINTS = ("contains", "propertyNames", "unevaluatedProperties",
+                          "unevaluatedItems")
 
 
 def compare_schemas(
@@ -174,6 +179,9 @@ def _keywords(differ: Differ, old: Node, new: Node, direction: Direction) -> Ite
     for low, high in _LENGTHS:
         for name, tighter_when_larger in ((low, True), (high, False)):
             ov, nv = o.get(name), n.get(name)
+            if name == "minContains" and ("contains" in o or "contains" in n):
+                # minContains defaults to 1 beside contains
+                ov, nv = (1 if ov is None else ov), (1 if nv is None else nv)
             if ov != nv and _is_number(ov, nv):
                 tightened = _tightened(ov, nv, tighter_when_larger)
                 yield emit(f"schema.{name}", CHANGED, direction, old.child(name),
@@ -189,6 +197,9 @@ def _keywords(differ: Differ, old: Node, new: Node, direction: Direction) -> Ite
             yield emit(f"schema.{name}", kind, direction, old.child(name), new.child(name),
                        o.get(name), n.get(name))
     yield from _arrays(differ, old, new, direction)
+    yield from _dependencies(differ, old, new, direction)
+    for name in _SUBSCHEMA_CONSTRAINTS:
+        yield from _subschema_constraint(differ, old, new, direction, name)
     for combinator in ("allOf", "anyOf", "oneOf"):
         yield from _combinator(differ, old, new, direction, combinator)
     yield from _negation(differ, old, new, direction)
@@ -572,6 +583,66 @@ def _combinator(
     for j in new_left:
         yield differ.emit(f"schema.{keyword}", ADDED, direction, None, n_list.child(j),
                           previous=o_count, index=j)
+
+
+def _trivial(schema: Any) -> bool:
+    return schema is True or schema == {} or schema is None
+
+
+def _subschema_constraint(
+    differ: Differ, old: Node, new: Node, direction: Direction, name: str
+) -> Iterator[ChangeKey]:
+    """``contains``, ``propertyNames``, ``unevaluated*``: a subschema that constrains the
+    instance (its items, its keys, what no other keyword evaluated)."""
+    ov, nv = old.get(name), new.get(name)
+    if _trivial(ov) and _trivial(nv):
+        return
+    if not _trivial(ov) and not _trivial(nv):
+        if isinstance(ov, dict) and isinstance(nv, dict):
+            yield from differ.diff_schema(old.child(name), new.child(name), direction)
+        elif _canonical(ov) != _canonical(nv):
+            # false vs a schema: false admits nothing, so moving to a schema loosens
+            yield differ.emit(f"schema.{name}", CHANGED, direction, old.child(name),
+                              new.child(name), _summary(ov), _summary(nv),
+                              tightened=nv is False, loosened=ov is False, keyword=name)
+        return
+    tightened = _trivial(ov)
+    yield differ.emit(f"schema.{name}", CHANGED, direction, old.child(name), new.child(name),
+                      _summary(ov), _summary(nv), tightened=tightened,
+                      loosened=not tightened, keyword=name)
+
+
+def _dependencies(
+    differ: Differ, old: Node, new: Node, direction: Direction
+) -> Iterator[ChangeKey]:
+    """``dependentRequired`` (pairs: key -> name it requires) and ``dependentSchemas``."""
+    def pairs(value: Any) -> set[tuple[str, str]]:
+        if not isinstance(value, dict):
+            return set()
+        return {(str(key), str(name)) for key, names in value.items()
+                if isinstance(names, list) for name in names}
+
+    o_pairs, n_pairs = pairs(old.get("dependentRequired")), pairs(new.get("dependentRequired"))
+    if o_pairs != n_pairs:
+        yield differ.emit(
+            "schema.dependentRequired", CHANGED, direction, old.child("dependentRequired"),
+            new.child("dependentRequired"), _dependency_text(o_pairs),
+            _dependency_text(n_pairs), tightened=bool(n_pairs - o_pairs),
+            loosened=bool(o_pairs - n_pairs), keyword="dependentRequired")
+    o_deps, n_deps = old.child("dependentSchemas"), new.child("dependentSchemas")
+    o_keys = {k for k, v in o_deps.mapping().items() if not _trivial(v)}
+    n_keys = {k for k, v in n_deps.mapping().items() if not _trivial(v)}
+    for key in sorted(o_keys & n_keys):
+        yield from differ.diff_schema(o_deps.child(key), n_deps.child(key), direction)
+    if o_keys != n_keys:
+        yield differ.emit(
+            "schema.dependentSchemas", CHANGED, direction, o_deps, n_deps,
+            sorted(o_keys), sorted(n_keys), tightened=bool(n_keys - o_keys),
+            loosened=bool(o_keys - n_keys), keyword="dependentSchemas")
+
+
+def _dependency_text(pairs: set[tuple[str, str]]) -> str:
+    return ", ".join(f"{key} needs {name}" for key, name in sorted(pairs)) or "none"
 
 
 def _negation(differ: Differ, old: Node, new: Node, direction: Direction) -> Iterator[ChangeKey]:

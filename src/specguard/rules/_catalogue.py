@@ -505,7 +505,8 @@ def _build_bound_rules() -> tuple[Rule, ...]:
     """Numeric, length and count bounds share one shape: tightened/relaxed × direction."""
     rules = []
     for keyword in ("minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems",
-                    "minProperties", "maxProperties", "multipleOf", "uniqueItems"):
+                    "minProperties", "maxProperties", "multipleOf", "uniqueItems",
+                    "minContains", "maxContains"):
         slug = "".join("-" + c.lower() if c.isupper() else c for c in keyword)
         rules += [
             _r(f"request-{slug}-tightened", B, REQ, f"{keyword} tightened from {{old}} to {{new}}",
@@ -516,6 +517,27 @@ def _build_bound_rules() -> tuple[Rule, ...]:
                "clients that validate or size buffers by the old bound may fail"),
             _r(f"response-{slug}-tightened", S, RESP,
                f"{keyword} tightened from {{old}} to {{new}}", _NARROWER),
+        ]
+    # 2020-12 constraints that are not numbers: added/removed/changed as a whole
+    for keyword, what in (
+        ("contains", "the items an array must contain"),
+        ("propertyNames", "the names an object's keys must match"),
+        ("unevaluatedProperties", "properties no other keyword evaluated"),
+        ("unevaluatedItems", "items no other keyword evaluated"),
+        ("dependentRequired", "properties required when another is present"),
+        ("dependentSchemas", "schemas applied when a property is present"),
+    ):
+        slug = "".join("-" + c.lower() if c.isupper() else c for c in keyword)
+        rules += [
+            _r(f"request-{slug}-tightened", B, REQ,
+               f"{keyword} ({what}) tightened from {{old}} to {{new}}", _OLD_REQ),
+            _r(f"request-{slug}-relaxed", S, REQ,
+               f"{keyword} ({what}) relaxed from {{old}} to {{new}}", _WIDER),
+            _r(f"response-{slug}-relaxed", W, RESP,
+               f"{keyword} ({what}) relaxed from {{old}} to {{new}}",
+               "clients that rely on the old constraint may receive values that break it"),
+            _r(f"response-{slug}-tightened", S, RESP,
+               f"{keyword} ({what}) tightened from {{old}} to {{new}}", _NARROWER),
         ]
     return tuple(rules)
 

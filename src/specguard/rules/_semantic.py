@@ -28,7 +28,9 @@ JUDGEABLE = re.compile(
     r"(request|response)-(schema-type-|schema-became-|enum-|property-became-|"
     r"required-property-added|property-removed-closed|additional-properties-|"
     r"(minimum|maximum|min-length|max-length|min-items|max-items|min-properties|"
-    r"max-properties|multiple-of|unique-items)-|allof-|anyof-|oneof-|not-|"
+    r"max-properties|multiple-of|unique-items|min-contains|max-contains|contains|"
+    r"dependent-required|dependent-schemas|property-names|unevaluated-properties|"
+    r"unevaluated-items)-|allof-|anyof-|oneof-|not-|"
     r"discriminator-mapping-|items-changed|pattern-|required-property-removed|"
     r"optional-property-removed|const-changed)"
     r"|schema-prefix-items-changed|schema-boolean-changed|schema-pattern-properties-changed"
@@ -54,7 +56,7 @@ NEVER_DOWNGRADED = re.compile(
 SELF_CONTAINED = re.compile(
     r"(request|response)-(additional-properties-|schema-type-|pattern-|"
     r"(min|max)-length-|(min|max)-items-|(min|max)-properties-|oneof-branch-|anyof-branch-|"
-    r"property-became-required)"
+    r"property-became-required|dependent-required-|(min|max)-contains-)"
 )
 REMOVALS = re.compile(r"request-property-removed$|(request|response)-optional-property-removed")
 

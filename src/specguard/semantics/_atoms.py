@@ -304,6 +304,8 @@ class ObjAtom:
     declared: frozenset[str] = frozenset()
     open: bool = False
     variant: bool = False
+    # dependentRequired as (key, name) pairs: when ``key`` is present, so is ``name``
+    dependent: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,6 +122,22 @@ class _RefFailure(Exception):
     pass
 
 
+# every key of the instance is evaluated by some keyword (see Engine._evaluated_names)
+_EVERY_NAME = "every name"
+
+
+def _dependent_pairs(value: Any) -> frozenset[tuple[str, str]] | None:
+    """dependentRequired as (key, name) pairs; None when it is not a map of name lists."""
+    if not isinstance(value, dict):
+        return None
+    pairs: set[tuple[str, str]] = set()
+    for key, names in value.items():
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            return None
+        pairs.update((str(key), name) for name in names if name != key)
+    return frozenset(pairs)
+
+
 def _opaque_canon(reason: str) -> Canon:
     return tuple((OpaqueAtom(t, reason, (full(t),)),) for t in TYPES)
 
@@ -689,12 +705,25 @@ class Engine:
                 return bad("maxProperties that is not a number")
             max_props = int(raw["maxProperties"] // 1)
         opaque: list[str] = []
+        dependent: frozenset[tuple[str, str]] = frozenset()
         if dialect == "3.1":
-            opaque.extend(
-                kw
-                for kw in ("dependentRequired", "dependentSchemas", "unevaluatedProperties")
-                if kw in raw
-            )
+            if "dependentSchemas" in raw:
+                opaque.append("dependentSchemas")
+            unevaluated = raw.get("unevaluatedProperties", True)
+            if unevaluated is not True and unevaluated != {}:
+                evaluated = self._evaluated_names(raw, base)
+                if evaluated is None or not isinstance(unevaluated, dict | bool):
+                    opaque.append("unevaluatedProperties")
+                elif isinstance(evaluated, tuple):
+                    names, pattern_keys = evaluated
+                    rules.append(Rule("additional", self.sch(unevaluated, base, dialect, sender),
+                                      declared=names, patterns=pattern_keys))
+            if "dependentRequired" in raw:
+                found = _dependent_pairs(raw["dependentRequired"])
+                if found is None:
+                    opaque.append("dependentRequired")
+                else:
+                    dependent = found
             if "propertyNames" in raw and raw["propertyNames"] not in (True, {}):
                 opaque.append("propertyNames")
         return ObjAtom(
@@ -705,7 +734,55 @@ class Engine:
             opaque=tuple(opaque),
             declared=frozenset(properties),
             open=bool(patterns) or ("additionalProperties" in raw and extra in (True, {})),
+            dependent=dependent,
         )
+
+    def _evaluated_names(
+        self, raw: dict[str, Any], base: str
+    ) -> tuple[frozenset[str], tuple[str, ...]] | str | None:
+        """The property names and patterns that ``unevaluatedProperties`` leaves alone: those
+        of the schema and of everything it applies through ``allOf`` and ``$ref`` (applied
+        whenever the instance is valid). ``_EVERY_NAME`` when an ``additionalProperties``
+        evaluates every key; None when a conditional applicator (anyOf, oneOf, if,
+        dependentSchemas) would make the set depend on the instance."""
+        names: set[str] = set()
+        patterns: list[str] = []
+        stack: list[tuple[Any, str]] = [(raw, base)]
+        seen: set[int] = set()
+        while stack:
+            schema, where = stack.pop()
+            if not isinstance(schema, dict) or id(schema) in seen:
+                continue
+            seen.add(id(schema))
+            if len(seen) > 64:
+                return None
+            if any(kw in schema for kw in ("anyOf", "oneOf", "if", "dependentSchemas",
+                                           "$dynamicRef")):
+                return None
+            if "additionalProperties" in schema or (
+                schema is not raw and "unevaluatedProperties" in schema
+            ):
+                return _EVERY_NAME
+            properties = schema.get("properties", {})
+            pattern_map = schema.get("patternProperties", {})
+            if not isinstance(properties, dict) or not isinstance(pattern_map, dict):
+                return None
+            names.update(str(name) for name in properties)
+            for pattern in pattern_map:
+                if not isinstance(pattern, str) or _regex.compiled(pattern) is None:
+                    return None
+                patterns.append(pattern)
+            if "$ref" in schema:
+                try:
+                    target_base, target = self._deref(schema["$ref"], where)
+                except _RefFailure:
+                    return None
+                stack.append((target, target_base))
+            members = schema.get("allOf", [])
+            if not isinstance(members, list):
+                return None
+            stack.extend((member, where) for member in members)
+        return frozenset(names), tuple(dict.fromkeys(patterns))
 
     def _discriminated(
         self, disc: Discriminated, base: str, dialect: Dialect, sender: bool
@@ -880,6 +957,7 @@ class Engine:
             declared=x.declared | y.declared,
             open=x.open or y.open,
             variant=x.variant or y.variant,
+            dependent=x.dependent | y.dependent,
         )
         if atom.max_props is not None and max(atom.min_props, len(atom.required)) > atom.max_props:
             return []
@@ -948,10 +1026,11 @@ class Engine:
         return out
 
     def _obj_complement(self, atom: ObjAtom) -> list[Atom]:
-        if atom.opaque or any(
+        if atom.opaque or atom.dependent or any(
             rule.kind != "name" and not self.is_top(rule.sch) for rule in atom.rules
         ):
-            reason = "'not' over an object schema with additional/pattern properties"
+            reason = ("'not' over an object schema with additional/pattern properties or "
+                      "dependentRequired")
             return [OpaqueAtom("object", reason, (ObjAtom(),))]
         out: list[Atom] = []
         for name in sorted(atom.required):
@@ -1190,14 +1269,20 @@ class Engine:
             return any(
                 self.is_empty(atom.at(i)) for i in range(min(atom.min_items, len(atom.prefix) + 1))
             )
-        least = max(atom.min_props, len(atom.required))
+        needed = set(atom.required)
+        while True:  # dependentRequired: a present key brings its dependants
+            more = {name for key, name in atom.dependent if key in needed} - needed
+            if not more:
+                break
+            needed |= more
+        least = max(atom.min_props, len(needed))
         if atom.max_props is not None and least > atom.max_props:
             return True
         if least:  # with no key needed, a bound on how many keys can exist is moot
             most = self._max_keys(atom)
             if most is not None and least > most:
                 return True
-        return any(self.is_empty(self.key_schema(atom, k)) for k in sorted(atom.required))
+        return any(self.is_empty(self.key_schema(atom, k)) for k in sorted(needed))
 
     def _max_keys(self, atom: ObjAtom) -> int | None:
         """How many keys an instance can have at most (None when unbounded)."""
@@ -1306,6 +1391,8 @@ class Engine:
             return False
         if value in atom.excluded:
             return False
+        if any(key in value and name not in value for key, name in atom.dependent):
+            return False
         result: bool | None = None if atom.opaque else True
         for key, item in value.items():
             verdict = self.member(item, self.key_schema(atom, key))
@@ -1408,6 +1495,15 @@ class Engine:
             if value is _MISSING:
                 return []
             base[name] = value
+        for _ in range(len(atom.dependent)):  # dependentRequired: close over what is present
+            wanting = sorted({n for k, n in atom.dependent if k in base and n not in base})
+            if not wanting:
+                break
+            for name in wanting:
+                value = self.sample(self.key_schema(atom, name), depth + 1)
+                if value is _MISSING:
+                    return []
+                base[name] = value
         # optional keys only as far as minProperties or variety (limit) asks: sampling every
         # optional property of every nested object is exponential on real specs
         wanted = max(0, atom.min_props - len(base)) + (max(0, limit - 1) if depth < 2 else 0)
@@ -1832,6 +1928,16 @@ class Engine:
         for name in sorted(sup.required - sub.required):
             absent = ObjAtom(rules=(Rule("name", FALSE, name=name),))
             hit = merge(self._refute_with(sub, absent, f"cannot show {name!r} may be missing"))
+            if hit is not None:
+                return hit
+        for key, name in sorted(sup.dependent - sub.dependent):
+            if name in sub.required:
+                continue
+            # an instance of ``sub`` with ``key`` and without ``name``, unless there is none
+            lacking = ObjAtom(rules=(Rule("name", FALSE, name=name),),
+                              required=frozenset({key}))
+            hit = merge(self._refute_with(
+                sub, lacking, f"cannot show {key!r} may come without {name!r}"))
             if hit is not None:
                 return hit
         if sup.min_props > max(sub.min_props, len(sub.required)):
