@@ -92,4 +92,5 @@ COMMAND_MODULES: dict[str, str] = {
     "verify": "_fuzz",
     "traffic": "_fuzz",
     "lint": "_lint",
+    "events": "_events",
 }
