@@ -4,7 +4,10 @@
 reports one :class:`LintFinding` per boundary violation: a service without a contract or
 ``GET /health``, a public name that exposes another service's table, a gateway that owns
 data, a consumed operation that the callee does not have or a callee outside ``mayCall``,
-and examples that do not match their schema. Imports: ``load``, ``model``, ``errors``.
+examples that do not match their schema, and event streams: every stream a service writes or
+reads is a channel of its AsyncAPI document, every received channel has a sender, and the
+receivers accept what the senders send (the semantic judge). Imports: ``inventory``, ``load``,
+``model``, ``errors``, ``semantics``.
 """
 
 from __future__ import annotations

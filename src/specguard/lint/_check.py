@@ -11,6 +11,7 @@ from typing import Any
 
 from specguard.errors import SpecguardError
 from specguard.inventory import Inventory, Role, ServiceEntry, load_inventory
+from specguard.lint._events import event_issues
 from specguard.lint._examples import invalid_examples
 from specguard.lint._rules import RULES_BY_ID
 from specguard.load import Spec, encode_token, load_spec
@@ -107,6 +108,8 @@ class _Checker:
                         f"example does not match its schema ({bad.schema_pointer}): {bad.message}",
                     )
         yield from self._streams()
+        for issue in event_issues(self.inventory, self.root):
+            yield LintFinding(issue.rule_id, issue.message, issue.location, issue.service)
 
     def _load(self, entry: ServiceEntry) -> Iterator[LintFinding]:
         if entry.spec is None:

@@ -70,6 +70,31 @@ RULES: tuple[LintRule, ...] = (
         "A service subscribes to a stream no service publishes.",
         "An event consumer without a producer is dead code or a missing declaration.",
     ),
+    LintRule(
+        "stream-contract-missing",
+        "A stream a service publishes or subscribes to is no channel it sends or receives in "
+        "its AsyncAPI document.",
+        "Half the coupling between services is events; a stream without a contract is a "
+        "payload nobody can gate.",
+    ),
+    LintRule(
+        "channel-unknown",
+        "sends or receives names a channel the service's AsyncAPI document does not have, or "
+        "one without an operation of that action.",
+        "The gate lists a channel's receivers as the consumers of its breaks; a wrong id hides "
+        "them.",
+    ),
+    LintRule(
+        "channel-unsent",
+        "A service receives a channel (by address) that no service sends.",
+        "An event consumer without a producer is dead code or a missing declaration.",
+    ),
+    LintRule(
+        "event-payload-rejected",
+        "A receiver of a stream rejects a message its sender may send (the judge's verified "
+        "example).",
+        "What a sender emits must be accepted by every receiver, or events are dead-lettered.",
+    ),
 )
 
 RULES_BY_ID: dict[str, LintRule] = {rule.id: rule for rule in RULES}
