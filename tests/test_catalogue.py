@@ -63,6 +63,10 @@ FIXTURE_WAIVERS: dict[str, str] = {
 # Mirrors whose name is not the plain swap of the id: (id, axis) -> the id that mirrors it.
 MIRROR_ALIASES: dict[tuple[str, str], str] = {
     ("server-added", "presence"): "servers-changed",
+    ("request-content-media-type-widened", "strictness"): "request-content-media-type-changed",
+    ("request-content-media-type-widened", "direction"): "response-content-media-type-narrowed",
+    ("response-content-media-type-narrowed", "strictness"): "response-content-media-type-changed",
+    ("response-content-media-type-narrowed", "direction"): "request-content-media-type-widened",
     ("security-requirement-tightened", "strictness"): "security-removed",
     ("response-default-removed", "presence"): "response-non-success-status-added",
     ("operation-sunset-removed", "presence"): "operation-added",

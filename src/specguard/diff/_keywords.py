@@ -36,9 +36,9 @@ SCHEMA_KEYWORDS: dict[str, Handling] = {
     "contains": J, "minContains": J, "maxContains": J,
     "dependentRequired": J, "dependentSchemas": J, "propertyNames": J,
     "unevaluatedItems": J, "unevaluatedProperties": J,
+    "contentEncoding": J, "contentMediaType": J, "contentSchema": J,
     # assertions compared as a whole
     "if": C, "then": C, "else": C,
-    "contentEncoding": C, "contentMediaType": C, "contentSchema": C,
     "$dynamicRef": C, "$dynamicAnchor": C, "$id": C, "$anchor": C, "$schema": C,
     "$vocabulary": C,
     # annotations: documentation only

@@ -40,7 +40,7 @@ _LENGTHS = (
 # 2020-12 applicators whose subschema constrains the instance in the same direction: a
 # narrower subschema is a tighter constraint. Present on one side only: added or removed.
 _SUBSCHEMA_CONSTRAINTS = ("contains", "propertyNames", "unevaluatedProperties",
-                          "unevaluatedItems")
+                          "unevaluatedItems", "contentSchema")
 
 
 def compare_schemas(
@@ -198,6 +198,7 @@ def _keywords(differ: Differ, old: Node, new: Node, direction: Direction) -> Ite
                        o.get(name), n.get(name))
     yield from _arrays(differ, old, new, direction)
     yield from _dependencies(differ, old, new, direction)
+    yield from _content(differ, old, new, direction)
     for name in _SUBSCHEMA_CONSTRAINTS:
         yield from _subschema_constraint(differ, old, new, direction, name)
     for combinator in ("allOf", "anyOf", "oneOf"):
@@ -639,6 +640,18 @@ def _dependencies(
             "schema.dependentSchemas", CHANGED, direction, o_deps, n_deps,
             sorted(o_keys), sorted(n_keys), tightened=bool(n_keys - o_keys),
             loosened=bool(o_keys - n_keys), keyword="dependentSchemas")
+
+
+def _content(differ: Differ, old: Node, new: Node, direction: Direction) -> Iterator[ChangeKey]:
+    """``contentEncoding`` and ``contentMediaType``: how a string carries other data. No
+    validator asserts them, but both ends encode and decode by them."""
+    for name in ("contentEncoding", "contentMediaType"):
+        ov, nv = old.get(name), new.get(name)
+        if _canonical(ov) == _canonical(nv):
+            continue
+        kind = ADDED if ov is None else REMOVED if nv is None else CHANGED
+        yield differ.emit(f"schema.{name}", kind, direction, old.child(name), new.child(name),
+                          _summary(ov), _summary(nv))
 
 
 def _dependency_text(pairs: set[tuple[str, str]]) -> str:

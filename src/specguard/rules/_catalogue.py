@@ -297,6 +297,29 @@ RULES: tuple[Rule, ...] = (
        "clients that parse the old format may not fit every new value (an int64 in an int32)"),
     _r("response-format-incompatible", B, RESP, "format changed from {old} to {new}",
        "the formats share no value: clients parsing the old format fail on every new value"),
+    # -- schemas: strings that carry other data (contentEncoding, contentMediaType) ------
+    _r("request-content-encoding-changed", B, REQ, "contentEncoding changed from {old} to {new}",
+       "old clients encode the value the old way"),
+    _r("response-content-encoding-changed", B, RESP,
+       "contentEncoding changed from {old} to {new}", "old clients decode the value the old way"),
+    _r("request-content-media-type-changed", B, REQ,
+       "contentMediaType changed from {old} to {new}",
+       "old clients send content of the old media type"),
+    _r("response-content-media-type-changed", B, RESP,
+       "contentMediaType changed from {old} to {new}",
+       "old clients parse the content as the old media type"),
+    _r("request-content-media-type-widened", S, REQ,
+       "contentMediaType widened from {old} to {new}", _WIDER),
+    _r("response-content-media-type-narrowed", S, RESP,
+       "contentMediaType narrowed from {old} to {new}", _NARROWER),
+    _r("request-content-media-type-added", W, REQ, "contentMediaType {new} added",
+       "the service may now decode the string as that media type only"),
+    _r("request-content-media-type-removed", W, REQ, "contentMediaType {old} removed",
+       "what the string must carry is no longer described"),
+    _r("response-content-media-type-added", W, RESP, "contentMediaType {new} added",
+       "clients learn what the string carries; what they parsed before may differ"),
+    _r("response-content-media-type-removed", W, RESP, "contentMediaType {old} removed",
+       "clients can no longer tell what the string carries"),
     _r("schema-custom-format-changed", S, NONE, "format changed from {old} to {new}",
        "a format that neither JSON Schema nor OpenAPI defines is an annotation: no validator "
        "asserts it"),
@@ -526,6 +549,7 @@ def _build_bound_rules() -> tuple[Rule, ...]:
         ("unevaluatedItems", "items no other keyword evaluated"),
         ("dependentRequired", "properties required when another is present"),
         ("dependentSchemas", "schemas applied when a property is present"),
+        ("contentSchema", "the schema of the data the string carries"),
     ):
         slug = "".join("-" + c.lower() if c.isupper() else c for c in keyword)
         rules += [

@@ -445,6 +445,35 @@ def schema_write_only(change: Change, context: Context) -> Iterator[Hit]:
     yield _hit("schema-write-only-changed", old=change.old, new=change.new)
 
 
+def media_range_includes(wider: str, narrower: str) -> bool:
+    """``image/*`` includes ``image/png``; ``*/*`` includes everything (parameters ignored)."""
+    wide = wider.split(";", 1)[0].strip().lower()
+    narrow = narrower.split(";", 1)[0].strip().lower()
+    if wide in ("*/*", narrow):
+        return True
+    return wide.endswith("/*") and narrow.split("/", 1)[0] == wide[:-2]
+
+
+def schema_content_encoding(change: Change, context: Context) -> Iterator[Hit]:
+    yield _hit(f"{_side(change.direction)}-content-encoding-changed", old=change.old,
+               new=change.new)
+
+
+def schema_content_media_type(change: Change, context: Context) -> Iterator[Hit]:
+    side = _side(change.direction)
+    if change.kind is not CHANGED:
+        verb = "added" if change.kind is ADDED else "removed"
+        yield _hit(f"{side}-content-media-type-{verb}", old=change.old, new=change.new)
+        return
+    old, new = str(change.old), str(change.new)
+    if change.direction is REQ and media_range_includes(new, old):
+        yield _hit("request-content-media-type-widened", old=old, new=new)
+    elif change.direction is RESP and media_range_includes(old, new):
+        yield _hit("response-content-media-type-narrowed", old=old, new=new)
+    else:
+        yield _hit(f"{side}-content-media-type-changed", old=old, new=new)
+
+
 def schema_const(change: Change, context: Context) -> Iterator[Hit]:
     yield _hit(f"{_side(change.direction)}-const-changed", old=change.old, new=change.new)
 
@@ -515,6 +544,9 @@ CLASSIFIERS: dict[str, Classifier] = {
     "schema.contains": schema_bound,
     "schema.maxContains": schema_bound,
     "schema.minContains": schema_bound,
+    "schema.contentSchema": schema_bound,
+    "schema.contentEncoding": schema_content_encoding,
+    "schema.contentMediaType": schema_content_media_type,
     "schema.uniqueItems": schema_bound,
     "schema.pattern": schema_pattern,
     "schema.format": schema_format,

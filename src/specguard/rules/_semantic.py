@@ -44,7 +44,15 @@ JUDGEABLE = re.compile(
 # cannot say): it neither proves a format change harmless nor makes one a break.
 NEVER_DOWNGRADED = re.compile(
     r"schema-(read|write)-only-changed|request-default-changed|(request|response)-format-"
+    r"|(request|response)-content-"
 )
+
+
+def _beyond_validation(finding: Finding) -> bool:
+    """Under ``contentSchema``: the data a string carries, which no validator looks into, so a
+    root schema that accepts the same instances proves nothing about it."""
+    return any(loc is not None and "/contentSchema" in loc.pointer
+               for loc in (finding.old, finding.new))
 # A removed property carries information a client relied on (a request field the server now
 # ignores, a response field a client reads). Since a sender's schema is closed over what it
 # declares, the judge proves such removals "compatible"; only plain equivalence (the property
@@ -323,7 +331,7 @@ class SemanticBridge:
             # judge once another root reaching them was not compatible (all must be).
             open_keys = [k for k in keys if proven_equal.get(k, True) and any(
                 f.level is not Level.SAFE and not NEVER_DOWNGRADED.match(f.rule_id)
-                for f in findings_by_key[k])]
+                and not _beyond_validation(f) for f in findings_by_key[k])]
             rule_id = ROOT_RULES.get((root.kind, root.direction))
             wants_root_finding = not explained and rule_id is not None and not (
                 # Only changes response policy deems safe (a new property, a tighter
@@ -368,7 +376,7 @@ class SemanticBridge:
                     replace(f, level=Level.SAFE, witness=None,
                             note="the schema as a whole accepts the same instances")
                     if f.level is not Level.SAFE and not NEVER_DOWNGRADED.match(f.rule_id)
-                    and (both_ways or _overrulable(f)) else f
+                    and not _beyond_validation(f) and (both_ways or _overrulable(f)) else f
                     for f in findings_by_key[key]
                 ]
         return results
