@@ -7,11 +7,12 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
 from specguard._inert import one_line
+from specguard._typing import assert_never
 from specguard.cli._diff import write_output
 from specguard.errors import SpecguardError
 from specguard.lint import RULES, LintReport, lint_repository
@@ -27,11 +28,6 @@ class OutputFormat(str, enum.Enum):
     JSON = "json"
     GITHUB = "github"
     SARIF = "sarif"
-
-
-def _assert_never(value: NoReturn) -> NoReturn:
-    """Exhaustiveness check (``typing.assert_never`` is 3.11+)."""
-    raise AssertionError(f"unhandled value: {value!r}")
 
 
 def render(report: LintReport, output_format: OutputFormat) -> str:
@@ -77,7 +73,7 @@ def render(report: LintReport, output_format: OutputFormat) -> str:
         return "".join(out)
     if output_format is OutputFormat.SARIF:
         return json.dumps(_sarif(report), indent=2) + "\n"
-    _assert_never(output_format)
+    assert_never(output_format)
 
 
 def _sarif(report: LintReport) -> dict[str, Any]:

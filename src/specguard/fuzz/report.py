@@ -10,12 +10,13 @@ contract, built here from the typed model, never dumped from it.
 from __future__ import annotations
 
 import json
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
-from typing import Any, NoReturn
+from typing import Any
 
-from specguard._inert import block, one_line
+from specguard._inert import block, md_block, md_code, md_text, one_line, xml_text
+from specguard._typing import assert_never
+from specguard._xml import xml_document
 from specguard.fuzz._model import (
     CheckFailure,
     EngineProblem,
@@ -366,34 +367,9 @@ def _clip(text: str, max_lines: int) -> str:
 
 # --------------------------------------------------------------------------- Markdown
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~<>&@$-])")
-
-
-def md_text(text: str) -> str:
-    """Inline Markdown for untrusted text: one line, every markup character escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", one_line(" ".join(text.split())))
-
-
-def md_code(text: str) -> str:
-    """An inline code span that no backtick in ``text`` can close early."""
-    flat = one_line(" ".join(text.split()))
-    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if flat.startswith("`") or flat.endswith("`") or not flat else ""
-    return f"{fence}{pad}{flat}{pad}{fence}"
-
-
 def md_cell(text: str) -> str:
     """A code span for a table cell: GFM splits cells on ``|`` even inside code spans."""
-    return md_code(text).replace("|", "\\|")
-
-
-def md_block(text: str, language: str = "") -> list[str]:
-    """A fenced code block longer than any backtick run inside ``text``."""
-    body = block(text)
-    longest = max((len(run) for run in re.findall(r"`{3,}", body)), default=2)
-    fence = "`" * (longest + 1)
-    return [f"{fence}{language}", *body.splitlines(), fence]
+    return md_code(text, in_table=True)
 
 
 def _md_failure(number: int, failure: CheckFailure, note: str = "") -> list[str]:
@@ -545,11 +521,8 @@ def _traffic_markdown(report: TrafficReport) -> str:
 
 # --------------------------------------------------------------------------- JUnit
 
-_XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
 def _xml(text: str) -> str:
-    return _XML_ILLEGAL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return xml_text(text)
 
 
 def _suite(name: str, tests: int, failures: int, errors: int, seconds: float) -> ET.Element:
@@ -622,8 +595,7 @@ def _junit(suites: list[ET.Element], name: str) -> str:
     for key in ("tests", "failures", "errors"):
         root.set(key, str(sum(int(s.get(key, "0")) for s in suites)))
     root.extend(suites)
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    return xml_document(root)
 
 
 def _fuzz_junit(report: FuzzReport) -> str:
@@ -683,11 +655,6 @@ def _traffic_junit(report: TrafficReport) -> str:
 
 
 # --------------------------------------------------------------------------- dispatch
-
-
-def assert_never(value: NoReturn) -> NoReturn:
-    """Exhaustiveness check (``typing.assert_never`` is 3.11+)."""
-    raise AssertionError(f"unhandled value: {value!r}")
 
 
 def _render_fuzz(report: FuzzReport, fmt: OutputFormat) -> str:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import enum
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Protocol
 
 from specguard.model import DiffReport, Level
@@ -57,23 +59,38 @@ class Formatter(Protocol):
     def __call__(self, report: DiffReport, options: RenderOptions) -> str: ...
 
 
-_MODULES = {
-    OutputFormat.TEXT: "specguard.report._text",
-    OutputFormat.JSON: "specguard.report._json",
-    OutputFormat.MARKDOWN: "specguard.report._markdown",
-    OutputFormat.HTML: "specguard.report._html",
-    OutputFormat.SARIF: "specguard.report._sarif",
-    OutputFormat.JUNIT: "specguard.report._junit",
-    OutputFormat.GITHUB: "specguard.report._github",
-}
+@dataclass(frozen=True, slots=True)
+class FormatInfo:
+    """What a format is: the module that renders it and whether a person reads it top to
+    bottom (then breaking and warning findings are listed and safe ones counted by default)."""
+
+    module: str
+    read_by_people: bool
+
+
+# The one registry of the diff/check formats: --format choices, defaults and dispatch.
+FORMATS: Mapping[OutputFormat, FormatInfo] = MappingProxyType({
+    OutputFormat.TEXT: FormatInfo("specguard.report._text", read_by_people=True),
+    OutputFormat.JSON: FormatInfo("specguard.report._json", read_by_people=False),
+    OutputFormat.MARKDOWN: FormatInfo("specguard.report._markdown", read_by_people=True),
+    OutputFormat.HTML: FormatInfo("specguard.report._html", read_by_people=False),
+    OutputFormat.SARIF: FormatInfo("specguard.report._sarif", read_by_people=False),
+    OutputFormat.JUNIT: FormatInfo("specguard.report._junit", read_by_people=False),
+    OutputFormat.GITHUB: FormatInfo("specguard.report._github", read_by_people=True),
+})
+
+
+def default_level(fmt: OutputFormat) -> Level:
+    """The lowest level ``fmt`` lists unless ``--level`` says otherwise."""
+    return Level.WARNING if FORMATS[fmt].read_by_people else Level.SAFE
 
 
 def available_formats() -> tuple[OutputFormat, ...]:
     """Formats whose module is present (all of them once the report issue is done)."""
     found = []
-    for fmt, module in _MODULES.items():
+    for fmt, info in FORMATS.items():
         try:
-            importlib.import_module(module)
+            importlib.import_module(info.module)
         except ModuleNotFoundError:
             continue
         found.append(fmt)
@@ -82,7 +99,7 @@ def available_formats() -> tuple[OutputFormat, ...]:
 
 def render(report: DiffReport, fmt: OutputFormat, options: RenderOptions) -> str:
     """Render ``report`` as ``fmt``; findings below ``options.min_level`` are left out."""
-    module = importlib.import_module(_MODULES[fmt])
+    module = importlib.import_module(FORMATS[fmt].module)
     formatter: Formatter = module.render
     return formatter(report, options)
 
@@ -104,11 +121,14 @@ def gate_failed(report: DiffReport, fail_on: Level | None) -> bool:
 
 
 __all__ = [
+    "FORMATS",
     "WORKTREE_REVISION",
+    "FormatInfo",
     "Formatter",
     "OutputFormat",
     "RenderOptions",
     "available_formats",
+    "default_level",
     "gate_failed",
     "render",
     "render_changelog",

@@ -7,9 +7,10 @@ affects several operations (a shared schema) appears under each of them.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 
+from specguard._inert import xml_text
+from specguard._xml import xml_document
 from specguard.model import DiffReport, Finding
 from specguard.report import RenderOptions
 from specguard.report._shared import (
@@ -21,13 +22,11 @@ from specguard.report._shared import (
     where,
 )
 
-# XML 1.0 cannot carry these at all, not even escaped.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 NO_CHANGES = "contract unchanged"
 
 
 def _xml(text: str) -> str:
-    return _NOT_XML.sub("?", clean(text))
+    return xml_text(clean(text))
 
 
 def _line(finding: Finding) -> str:
@@ -88,6 +87,4 @@ def render(report: DiffReport, options: RenderOptions) -> str:
     root.set("tests", str(total_tests))
     root.set("failures", str(total_failures))
     root.set("errors", "0")
-    ET.indent(root)
-    body = ET.tostring(root, encoding="unicode")
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
+    return xml_document(root)

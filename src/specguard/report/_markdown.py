@@ -12,9 +12,7 @@ and ``@`` cannot form a mention.
 
 from __future__ import annotations
 
-import html
-import re
-
+from specguard._inert import md_code, md_html, md_text
 from specguard.model import DiffReport, Finding, Level, Location
 from specguard.report import RenderOptions
 from specguard.report._shared import (
@@ -45,38 +43,11 @@ _MAX_PROSE = 300
 _SHOWN_OPERATIONS = 3
 # Collapsed groups named one line each, at most; the rest are only counted.
 _MAX_COLLAPSED_LINES = 40
-# Spec text always lands mid-line (line breaks are folded first), so only what forms syntax
-# there is escaped: emphasis, code, links and images (via '['), tables, strikethrough, GitHub
-# math ($), a heading's closing '#', and parentheses (belt and braces against "](" links).
-# '.', '-', '+' or '=' only mean something at the start of a line: escaping them made
-# "1\.0\.0". '<', '>' and '&' become entities, so that no raw HTML can form.
-_PUNCTUATION = re.compile(r"([\\`*_\[\]()|~$#])")
-_BACKTICKS = re.compile(r"`+")
 _ICONS = {Level.BREAKING: "🔴", Level.WARNING: "🟡", Level.SAFE: "🟢"}
-
-
-def text(value: str) -> str:
-    """Spec text as inert Markdown: no markup, links, HTML, mentions or line breaks."""
-    escaped = _PUNCTUATION.sub(r"\\\1", clean(value))
-    escaped = escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    # A zero-width space after '@' keeps spec text from notifying GitHub users or teams.
-    return escaped.replace("@", "@\u200b")
-
-
-def code(value: str, *, in_table: bool = False) -> str:
-    """Spec text as a code span: literal, whatever backticks or HTML it contains."""
-    body = clean(value).replace("@", "@\u200b")
-    if in_table:
-        body = body.replace("|", "\\|")
-    longest = max((len(run) for run in _BACKTICKS.findall(body)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if body.startswith("`") or body.endswith("`") or not body.strip() else ""
-    return f"{fence}{pad}{body}{pad}{fence}"
-
-
-def _html(value: str) -> str:
-    """Text inside raw HTML blocks (``<summary>``), where Markdown is not parsed."""
-    return html.escape(clean(value), quote=True).replace("@", "@\u200b")
+# The escapers live with every other one (specguard._inert); these names are the format's API.
+text = md_text
+code = md_code
+_html = md_html
 
 
 def _location(report: DiffReport, location: Location | None, options: RenderOptions) -> str:

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
+from specguard._inert import flat, unprintable
 from specguard.model import DiffReport, Finding, Level, Location, ServiceInfo
 from specguard.report import WORKTREE_REVISION, RenderOptions, gate_failed
 from specguard.rules import CATALOGUE
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_BREAKS = re.compile(r"[\r\n\t\u2028\u2029]+")
 UNNAMED = "(contract)"
 # Findings of a multi-service gate that belong to no service (acknowledgement problems).
 GATE_GROUP = "(gate)"
@@ -78,12 +76,12 @@ def accept_command(fingerprint: str) -> str:
 
 def clean(text: str) -> str:
     """One line of spec-provided text without control characters or line breaks."""
-    return _CONTROL.sub("?", _BREAKS.sub(" ", text))
+    return flat(text)
 
 
 def clean_line(text: str) -> str:
     """A source line for a snippet: tabs kept, control characters replaced, length capped."""
-    line = _CONTROL.sub("?", text.replace("\r", ""))
+    line = unprintable(text.replace("\r", ""))
     if len(line) > _MAX_SNIPPET_LINE:
         line = line[:_MAX_SNIPPET_LINE] + "…"
     return line
