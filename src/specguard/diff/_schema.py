@@ -199,6 +199,7 @@ def _keywords(differ: Differ, old: Node, new: Node, direction: Direction) -> Ite
     yield from _arrays(differ, old, new, direction)
     yield from _dependencies(differ, old, new, direction)
     yield from _content(differ, old, new, direction)
+    yield from _extensible_enum(differ, old, new, direction)
     for name in _SUBSCHEMA_CONSTRAINTS:
         yield from _subschema_constraint(differ, old, new, direction, name)
     for combinator in ("allOf", "anyOf", "oneOf"):
@@ -652,6 +653,29 @@ def _content(differ: Differ, old: Node, new: Node, direction: Direction) -> Iter
         kind = ADDED if ov is None else REMOVED if nv is None else CHANGED
         yield differ.emit(f"schema.{name}", kind, direction, old.child(name), new.child(name),
                           _summary(ov), _summary(nv))
+
+
+def _extensible_values(schema: dict[str, Any]) -> dict[str, Any] | None:
+    """Zalando's ``x-extensible-enum``: plain values or ``{value: ...}`` entries."""
+    listed = schema.get("x-extensible-enum")
+    if not isinstance(listed, list):
+        return None
+    values = [item.get("value") if isinstance(item, dict) and "value" in item else item
+              for item in listed]
+    return {_canonical(value): value for value in values}
+
+
+def _extensible_enum(
+    differ: Differ, old: Node, new: Node, direction: Direction
+) -> Iterator[ChangeKey]:
+    """Values a schema names while promising more may come: clients must accept unknown ones."""
+    old_v, new_v = _extensible_values(old.value), _extensible_values(new.value)
+    if old_v is None or new_v is None or old_v.keys() == new_v.keys():
+        return  # introduced or dropped: an annotation of an open set says nothing new
+    yield differ.emit("schema.x-extensible-enum", CHANGED, direction,
+                      old.child("x-extensible-enum"), new.child("x-extensible-enum"), None, None,
+                      added=tuple(sorted(new_v.keys() - old_v.keys())),
+                      removed=tuple(sorted(old_v.keys() - new_v.keys())))
 
 
 def _dependency_text(pairs: set[tuple[str, str]]) -> str:

@@ -474,6 +474,14 @@ def schema_content_media_type(change: Change, context: Context) -> Iterator[Hit]
         yield _hit(f"{side}-content-media-type-changed", old=old, new=new)
 
 
+def schema_extensible_enum(change: Change, context: Context) -> Iterator[Hit]:
+    side = _side(change.direction)
+    if change.detail("removed"):
+        yield _hit(f"{side}-extensible-enum-value-removed", removed=list(change.detail("removed")))
+    if change.detail("added"):
+        yield _hit(f"{side}-extensible-enum-value-added", added=list(change.detail("added")))
+
+
 def schema_const(change: Change, context: Context) -> Iterator[Hit]:
     yield _hit(f"{_side(change.direction)}-const-changed", old=change.old, new=change.new)
 
@@ -523,6 +531,7 @@ CLASSIFIERS: dict[str, Classifier] = {
     "schema.type": schema_type,
     "schema.enum": schema_enum,
     "schema.const": schema_const,
+    "schema.x-extensible-enum": schema_extensible_enum,
     "schema.required": schema_required,
     "schema.property": schema_property,
     "schema.additionalProperties": schema_additional,

@@ -44,7 +44,7 @@ JUDGEABLE = re.compile(
 # cannot say): it neither proves a format change harmless nor makes one a break.
 NEVER_DOWNGRADED = re.compile(
     r"schema-(read|write)-only-changed|request-default-changed|(request|response)-format-"
-    r"|(request|response)-content-"
+    r"|(request|response)-content-|(request|response)-extensible-enum-"
 )
 
 
