@@ -19,6 +19,7 @@ from specguard.report._shared import (
     clean,
     failing,
     group_findings,
+    operations_brief,
     operations_label,
     primary,
     repo_path,
@@ -84,7 +85,7 @@ def _group_line(report: DiffReport, group: FindingGroup, kind: str, services: bo
     rule, _, rest = group.headline().partition(": ")
     why = f" — {group.rationale}" if group.rationale else ""
     message = f"{group.level.value}: {rest}{why}. First: {first.message} "
-    message += f"[{operations_label(first)}]"
+    message += f"[{operations_brief(first)}]"
     if group.count > 1:
         message += f"; +{group.count - 1} more in the job summary and the report"
     properties = _properties(report, first, f"{rule}{service}: {rest}")

@@ -145,6 +145,19 @@ def operations_label(finding: Finding) -> str:
     return ", ".join(str(op) for op in finding.operations) or WHOLE_CONTRACT
 
 
+SHOWN_OPERATIONS = 3
+
+
+def operations_brief(finding: Finding) -> str:
+    """The operations a finding affects, the first few by name and "+N more" (a shared schema
+    can reach hundreds: one line of 17,000 characters helped nobody)."""
+    names = [str(op) for op in finding.operations]
+    if not names:
+        return WHOLE_CONTRACT
+    more = len(names) - SHOWN_OPERATIONS
+    return ", ".join(names[:SHOWN_OPERATIONS]) + (f" (+{more} more)" if more > 0 else "")
+
+
 def group_name(report: DiffReport, finding: Finding) -> str:
     """The group a finding is listed under (see :func:`group_by_service`)."""
     return finding.service or (GATE_GROUP if report.services else UNNAMED)

@@ -17,6 +17,7 @@ from specguard.report._shared import (
     explanation_text,
     group_by_service,
     group_findings,
+    operations_brief,
     shown,
     unlisted_summary,
     verdict,
@@ -27,7 +28,6 @@ _COLORS = {Level.BREAKING: "\x1b[31m", Level.WARNING: "\x1b[33m", Level.SAFE: "\
 _RESET = "\x1b[0m"
 # The longest line the text report prints (spec text is cut with an ellipsis beyond it).
 MAX_LINE = 300
-_SHOWN_OPERATIONS = 3
 _MAX_WITNESS = 120
 
 
@@ -51,16 +51,6 @@ def _where(finding: Finding) -> str:
     return ", ".join(parts)
 
 
-def _operations(finding: Finding) -> str:
-    """The operations a finding affects, the first few by name (a shared schema can reach
-    hundreds: one line of 17,000 characters helped nobody)."""
-    names = [str(op) for op in finding.operations]
-    if not names:
-        return "(whole document)"
-    more = len(names) - _SHOWN_OPERATIONS
-    return ", ".join(names[:_SHOWN_OPERATIONS]) + (f" (+{more} more)" if more > 0 else "")
-
-
 def _line(text: str) -> str:
     return capped(text, MAX_LINE)
 
@@ -68,7 +58,7 @@ def _line(text: str) -> str:
 def _finding(report: DiffReport, finding: Finding) -> list[str]:
     ack = " (acknowledged)" if finding.acknowledged is not None else ""
     message = inert(finding.message)
-    ops = inert(_operations(finding))
+    ops = inert(operations_brief(finding))
     # the message of an operation rule already names its operation
     named = len(finding.operations) == 1 and str(finding.operations[0]) in finding.message
     on = "" if named or not finding.operations else f" [{ops}]"
