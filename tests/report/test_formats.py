@@ -348,3 +348,23 @@ def test_report_without_sources_still_renders(reports: dict[str, DiffReport]) ->
     for fmt in OutputFormat:
         assert render(bare, fmt, RenderOptions())
     assert not list(jsonschema.Draft7Validator(SCHEMA).iter_errors(sarif(bare)))
+
+
+def test_text_lists_the_first_findings_of_each_group_and_counts_the_rest() -> None:
+    """Breaking groups first, each header counting its findings; --per-group 0 lists all."""
+    findings = tuple(_finding(i, Level.WARNING, rule="rule-w") for i in range(7))
+    findings += tuple(_finding(i, Level.BREAKING, rule="rule-b") for i in range(5))
+    report = DiffReport("old.yaml", "new.yaml", findings)
+    text_report = render(report, OutputFormat.TEXT, RenderOptions(per_group=2))
+    lines = text_report.splitlines()
+    assert lines[0] == "Gate failed: 5 unacknowledged breaking changes"
+    headers = [line for line in lines if line.startswith(("BREAKING ", "WARNING "))]
+    assert headers == [
+        "BREAKING rule-b: 5 changes on 5 operations",
+        "WARNING rule-w: 7 changes on 7 operations",
+    ]
+    assert "  (+3 more in this group: --per-group 0 lists them all" in text_report
+    assert "  (+5 more in this group" in text_report
+    assert text_report.count("\n  - ") == 4
+    everything = render(report, OutputFormat.TEXT, RenderOptions(per_group=0))
+    assert everything.count("\n  - ") == 12 and "more in this group" not in everything
