@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from specguard.diff._asyncapi import Aspect, EventChange, EventDiff, Part, SchemaPair
+from specguard.errors import SpecguardError
 from specguard.load import Spec
 from specguard.load._asyncapi import Action
 from specguard.model import ChangeKind, Direction, Finding, Level, Location
@@ -196,6 +197,7 @@ class _EventJudge:
         from specguard.semantics import Judge, Outcome
 
         self._outcome = Outcome
+        self._sides = (old, new)
         self._judge = Judge(functools.partial(_resolve, {"old": old, "new": new}), dialect="3.1")
 
     def adjust(
@@ -228,7 +230,7 @@ class _EventJudge:
             rule = CATALOGUE[_ROOT[(pair.action, pair.part)]]
             return [*findings, self._root(rule, pair, direction, overrides,
                                           witness=verdict.witness)]
-        if not findings and _differs(pair):
+        if not findings and _differs(self._sides, pair):
             rule = CATALOGUE[PAYLOAD_UNKNOWN]
             return [self._root(rule, pair, Direction.NONE, overrides, reason=verdict.reason)]
         return findings
@@ -256,10 +258,45 @@ class _EventJudge:
         )
 
 
-def _differs(pair: SchemaPair) -> bool:
-    return json.dumps(pair.old.value, sort_keys=True, default=str) != json.dumps(
-        pair.new.value, sort_keys=True, default=str
-    )
+# Nodes visited to tell two schemas apart through their $refs; past it they count as changed.
+_CANONICAL_BUDGET = 20_000
+
+
+def _differs(sides: tuple[Spec, Spec], pair: SchemaPair) -> bool:
+    """Whether the two schemas differ once their ``$ref``s are followed (bounded)."""
+    try:
+        old = _canonical(sides[0], pair.old.value, pair.old.file, pair.old.pointer)
+        new = _canonical(sides[1], pair.new.value, pair.new.file, pair.new.pointer)
+    except (SpecguardError, _TooLarge):
+        return True
+    return old != new
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _canonical(spec: Spec, node: Any, file: Any, pointer: str) -> str:
+    """``node`` as JSON with every ``$ref`` replaced by its target (a cycle by a marker)."""
+    budget = [_CANONICAL_BUDGET]
+
+    def walk(value: Any, base: Any, at: str, trail: frozenset[tuple[str, str]]) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _TooLarge
+        if isinstance(value, dict) and isinstance(value.get("$ref"), str):
+            target_file, target_at, target = spec.follow(value, base, at)
+            key = (target_file.key, target_at)
+            if key in trail:
+                return {"$cycle": target_at}
+            return walk(target, target_file, target_at, trail | {key})
+        if isinstance(value, dict):
+            return {str(k): walk(v, base, f"{at}/{k}", trail) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, base, f"{at}/{i}", trail) for i, v in enumerate(value)]
+        return value
+
+    return json.dumps(walk(node, file, pointer, frozenset()), sort_keys=True, default=str)
 
 
 def _resolve(sides: Mapping[str, Spec], ref: str, base: str) -> tuple[str, str, Any]:
