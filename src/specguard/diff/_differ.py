@@ -33,9 +33,7 @@ from specguard.diff._walk import Node
 from specguard.errors import SpecValidationError
 from specguard.load import Spec
 from specguard.model import Change, ChangeKind, Direction, Operation
-
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_PARAM_SHAPE = re.compile(r"\{[^}/]*\}")
+from specguard.vocabulary import HTTP_METHODS, PATH_PARAMETER
 
 ADDED, REMOVED, CHANGED = ChangeKind.ADDED, ChangeKind.REMOVED, ChangeKind.CHANGED
 REQ, RESP = Direction.REQUEST, Direction.RESPONSE
@@ -79,7 +77,7 @@ def _freeze(value: Any) -> Any:
 
 def path_shape(path: str) -> str:
     """``/orders/{id}`` and ``/orders/{orderId}`` have the same shape: ``/orders/{}``."""
-    return _PARAM_SHAPE.sub("{}", path)
+    return PATH_PARAMETER.sub("{}", path)
 
 
 def _same_json(old: Any, new: Any) -> bytes | None:

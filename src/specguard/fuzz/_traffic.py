@@ -24,6 +24,7 @@ from specguard.fuzz._har import HarEntry, iter_entries
 from specguard.fuzz._model import OperationTraffic, TrafficExample, TrafficReport
 from specguard.load import Spec
 from specguard.model import Direction, Operation
+from specguard.vocabulary import HTTP_METHODS
 
 if TYPE_CHECKING:  # openapi-core costs ~0.2 s to import; only `traffic` needs it
     from openapi_core.datatypes import RequestParameters
@@ -33,7 +34,6 @@ MAX_EXAMPLES = 3
 """Invalid exchanges kept per operation and side."""
 MAX_UNMATCHED_EXAMPLES = 5
 _REASON_LIMIT = 300
-_HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 
 
 def check_traffic(spec: Spec, sources: Iterable[str]) -> TrafficReport:
@@ -79,7 +79,7 @@ def relative_servers(document: dict[str, Any]) -> dict[str, Any]:
                 item["servers"] = fix(item["servers"])
             for method, operation in item.items():
                 if (
-                    method in _HTTP_METHODS
+                    method in HTTP_METHODS
                     and isinstance(operation, dict)
                     and "servers" in operation
                 ):

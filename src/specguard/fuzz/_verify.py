@@ -16,7 +16,6 @@ says one thing, the service does another.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -33,8 +32,7 @@ from specguard.fuzz._model import (
 from specguard.fuzz._progress import ProgressSink
 from specguard.load import Spec
 from specguard.model import DiffReport, Direction, Finding, Level, Operation
-
-_TEMPLATE = re.compile(r"\{[^}/]*\}")
+from specguard.vocabulary import PATH_PARAMETER
 
 
 def run_verify(
@@ -87,7 +85,7 @@ def run_verify(
 
 def operation_key(operation: Operation) -> tuple[str, str]:
     """Method and path shape: ``/orders/{id}`` and ``/orders/{orderId}`` are one operation."""
-    return operation.method.lower(), _TEMPLATE.sub("{}", operation.path)
+    return operation.method.lower(), PATH_PARAMETER.sub("{}", operation.path)
 
 
 def predicts(finding: Finding, failure: CheckFailure) -> bool:

@@ -16,12 +16,13 @@ from typing import Any
 from specguard.api import diff_specs
 from specguard.errors import SpecguardError
 from specguard.gate._sources import with_sources
-from specguard.load import Spec, load_spec
-from specguard.model import DiffReport, Level, LifecyclePolicy, Operation
+from specguard.load import Spec, load_spec, validation_problem
+from specguard.model import DiffReport, Finding, Level, LifecyclePolicy, Operation
+from specguard.rules import contract_findings
+from specguard.vocabulary import HTTP_METHODS
 
 # A $ref value in YAML or JSON text: `$ref: x`, `"$ref": "x"`, `'$ref': 'x'`.
 _REF = re.compile(r"""["']?\$ref["']?\s*:\s*["']?([^"'\s,}\]]*)""")
-_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +120,7 @@ def every_operation(spec: Spec) -> set[Operation]:
     found: set[Operation] = set()
     for path, item in paths.items():
         if isinstance(item, dict):
-            found.update(Operation(m, path) for m in _METHODS if isinstance(item.get(m), dict))
+            found.update(Operation(m, path) for m in HTTP_METHODS if isinstance(item.get(m), dict))
     return found
 
 

@@ -16,8 +16,7 @@ from specguard.lint._examples import invalid_examples
 from specguard.lint._rules import RULES_BY_ID
 from specguard.load import Spec, encode_token, load_spec
 from specguard.model import Location
-
-_HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+from specguard.vocabulary import HTTP_METHODS
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +248,7 @@ def _operation_ids(spec: Spec) -> set[str]:
     for item in paths.values() if isinstance(paths, dict) else ():
         if not isinstance(item, dict):
             continue
-        for method in _HTTP_METHODS:
+        for method in HTTP_METHODS:
             operation = item.get(method)
             if isinstance(operation, dict) and isinstance(operation.get("operationId"), str):
                 found.add(operation["operationId"])
@@ -268,7 +267,7 @@ def _public_names(data: Any) -> Iterator[tuple[str, str, str]]:
         if not isinstance(item, dict):
             continue
         yield from _parameters(item.get("parameters"), f"{path_pointer}/parameters")
-        for method in _HTTP_METHODS:
+        for method in HTTP_METHODS:
             operation = item.get(method)
             if isinstance(operation, dict):
                 yield from _parameters(

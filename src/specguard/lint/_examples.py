@@ -14,23 +14,10 @@ from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from specguard.errors import SpecguardError
 from specguard.load import Spec, encode_token
+from specguard.vocabulary import DEFINITION_MAPS, SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUED
 
-# Keywords whose value is a schema, and those whose value maps or lists schemas.
-_SCHEMA_KEYWORDS = (
-    "items",
-    "additionalProperties",
-    "not",
-    "if",
-    "then",
-    "else",
-    "contains",
-    "propertyNames",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-    "additionalItems",
-)
-_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+# Where schemas nest: every keyword that holds one, lists them or maps names to them.
+_SCHEMA_MAPS = (*SCHEMA_MAPS, *DEFINITION_MAPS)
 _MAX_NODES = 200_000  # a bound on the walk for hostile documents
 
 
@@ -143,7 +130,7 @@ def _schema_examples(node: dict[str, Any], pointer: str) -> Iterator[_Example]:
 
 
 def _subschemas(node: dict[str, Any], pointer: str) -> Iterator[tuple[Any, str, bool]]:
-    for key in _SCHEMA_KEYWORDS:
+    for key in SCHEMA_VALUED:
         if isinstance(node.get(key), dict):
             yield node[key], f"{pointer}/{key}", True
     for key in _SCHEMA_MAPS:
@@ -151,7 +138,7 @@ def _subschemas(node: dict[str, Any], pointer: str) -> Iterator[tuple[Any, str, 
         if isinstance(value, dict):
             for name, item in value.items():
                 yield item, f"{pointer}/{key}/{encode_token(name)}", True
-    for key in _SCHEMA_LISTS:
+    for key in SCHEMA_LISTS:
         value = node.get(key)
         if isinstance(value, list):
             for index, item in enumerate(value):

@@ -29,6 +29,7 @@ from specguard.errors import RefError
 from specguard.model import Change, ChangeKind, Direction, Finding, Level, Operation, Stability
 from specguard.rules import _classify
 from specguard.rules._classify import Classifier, Context, Hit
+from specguard.vocabulary import HTTP_METHODS
 
 STABILITY_EXTENSION = "x-stability-level"
 SUNSET_EXTENSION = "x-sunset"
@@ -36,7 +37,6 @@ SUNSET_EXTENSION = "x-sunset"
 REMOVED = ChangeKind.REMOVED
 _RFC3339 = re.compile(
     r"(\d{4}-\d{2}-\d{2})[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})")
-_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # Findings about the stability level itself keep their level on a draft or alpha operation.
 _ABOUT_STABILITY = frozenset({"operation-stability-decreased", "operation-stability-invalid"})
 
@@ -277,7 +277,7 @@ def _operations(path_item: Node, path: str) -> Iterator[tuple[Operation, Node]]:
     """The operations of a path item, as the differ names them (dangling $refs skipped)."""
     try:
         item = path_item.deref()
-        for method in _METHODS:
+        for method in HTTP_METHODS:
             node = item.child(method).deref()
             if isinstance(node.value, dict):
                 yield Operation(method, path), node
