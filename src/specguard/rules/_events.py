@@ -258,8 +258,10 @@ class _EventJudge:
         )
 
 
-# Nodes visited to tell two schemas apart through their $refs; past it they count as changed.
+# Nodes visited (and nesting followed) to tell two schemas apart through their $refs; past
+# either they count as changed.
 _CANONICAL_BUDGET = 20_000
+_CANONICAL_DEPTH = 150
 
 
 def _differs(sides: tuple[Spec, Spec], pair: SchemaPair) -> bool:
@@ -280,20 +282,22 @@ def _canonical(spec: Spec, node: Any, file: Any, pointer: str) -> str:
     """``node`` as JSON with every ``$ref`` replaced by its target (a cycle by a marker)."""
     budget = [_CANONICAL_BUDGET]
 
-    def walk(value: Any, base: Any, at: str, trail: frozenset[tuple[str, str]]) -> Any:
+    def walk(value: Any, base: Any, at: str, trail: frozenset[tuple[str, str]],
+             depth: int = 0) -> Any:
         budget[0] -= 1
-        if budget[0] < 0:
+        if budget[0] < 0 or depth > _CANONICAL_DEPTH:
             raise _TooLarge
         if isinstance(value, dict) and isinstance(value.get("$ref"), str):
             target_file, target_at, target = spec.follow(value, base, at)
             key = (target_file.key, target_at)
             if key in trail:
                 return {"$cycle": target_at}
-            return walk(target, target_file, target_at, trail | {key})
+            return walk(target, target_file, target_at, trail | {key}, depth + 1)
         if isinstance(value, dict):
-            return {str(k): walk(v, base, f"{at}/{k}", trail) for k, v in value.items()}
+            return {str(k): walk(v, base, f"{at}/{k}", trail, depth + 1)
+                    for k, v in value.items()}
         if isinstance(value, list):
-            return [walk(v, base, f"{at}/{i}", trail) for i, v in enumerate(value)]
+            return [walk(v, base, f"{at}/{i}", trail, depth + 1) for i, v in enumerate(value)]
         return value
 
     return json.dumps(walk(node, file, pointer, frozenset()), sort_keys=True, default=str)
