@@ -16,7 +16,8 @@ import yaml
 
 from specguard import Level, diff_specs, load_spec
 from specguard.errors import SpecguardError
-from specguard.rules._semantic import JUDGEABLE
+from specguard.rules import CATALOGUE
+from specguard.rules._catalogue import JudgePolicy
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -41,7 +42,9 @@ def main() -> None:
         for finding in findings:
             if finding.level is not Level.BREAKING:
                 continue
-            schema = bool(JUDGEABLE.match(finding.rule_id)) or finding.rule_id.endswith(
+            judged = CATALOGUE[finding.rule_id].judge in (JudgePolicy.DECIDES,
+                                                          JudgePolicy.WITNESSES)
+            schema = judged or finding.rule_id.endswith(
                 ("-schema-narrowed", "-schema-widened", "-not-changed")
             )
             kind = "schema" if schema else "other"

@@ -29,7 +29,6 @@ from jsonschema_specifications import REGISTRY
 from specguard.diff import OBJECT_TABLES, SCHEMA_KEYWORDS
 from specguard.model import Direction
 from specguard.rules import CATALOGUE, RETIRED, RULES
-from specguard.rules._catalogue import BOUND_RULES
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 NON_CASE_FOLDERS = {"lint", "hostile"}
@@ -216,7 +215,7 @@ def _mirror_axes(rule_id: str) -> list[str]:
 
 def test_ids_are_unique_and_kebab_case() -> None:
     """Rule ids are unique across both tables, kebab-case, and never reuse a retired id."""
-    ids = [rule.id for rule in (*RULES, *BOUND_RULES)]
+    ids = [rule.id for rule in RULES]
     assert len(ids) == len(set(ids)) == len(CATALOGUE)
     assert not [i for i in ids if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", i)]
     assert not set(RETIRED) & set(ids)
@@ -441,3 +440,39 @@ def test_every_openapi_field_is_decided(name: str) -> None:
     assert not fields - table.keys()
     # A path item may itself be a $ref (3.1 allows siblings); the schema models that apart.
     assert not table.keys() - fields - {"$ref"}
+
+
+def test_rules_is_the_whole_catalogue_and_read_only() -> None:
+    """One immutable table: every rule (generated families too) is in RULES, once."""
+    assert [rule.id for rule in RULES] == list(CATALOGUE)
+    with pytest.raises(TypeError):
+        CATALOGUE["x"] = RULES[0]  # type: ignore[index]
+
+
+# Mirrors the judge treats differently on purpose, with the reason.
+JUDGE_ASYMMETRY: dict[frozenset[str], str] = {
+    frozenset({"request-default-changed", "response-default-changed"}): "a request default is "
+    "what the service assumes when a client omits the value (behaviour the judge cannot see); "
+    "a response default only documents",
+}
+
+
+@pytest.mark.parametrize("rule_id", sorted(CATALOGUE))
+def test_mirrors_share_the_judge_policy(rule_id: str) -> None:
+    """A rule and its mirror (request/response, tightened/relaxed, added/removed) are judged
+    the same way: the judge's reach is a fact of what the rule is about, not of its side."""
+    rule = CATALOGUE[rule_id]
+    for axis in _mirror_axes(rule_id):
+        twin_id = mirror(rule_id, axis)
+        if twin_id is None or twin_id not in CATALOGUE or twin_id in MIRROR_ALIAS_TARGETS:
+            continue
+        if frozenset({rule_id, twin_id}) in JUDGE_ASYMMETRY:
+            continue
+        twin = CATALOGUE[twin_id]
+        assert (rule.judge, rule.isolated) == (twin.judge, twin.isolated), (
+            f"{rule_id} is judged {rule.judge.value}/isolated={rule.isolated}, its {axis} "
+            f"mirror {twin_id} {twin.judge.value}/isolated={twin.isolated}"
+        )
+
+
+MIRROR_ALIAS_TARGETS = frozenset(MIRROR_ALIASES.values())

@@ -7,7 +7,10 @@ override them per id.
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from specguard.model import Direction, Level
 
@@ -15,19 +18,51 @@ B, W, S = Level.BREAKING, Level.WARNING, Level.SAFE
 REQ, RESP, NONE = Direction.REQUEST, Direction.RESPONSE, Direction.NONE
 
 
+class JudgePolicy(str, enum.Enum):
+    """How far the semantic judge may act on a rule's findings (see rules/_semantic.py)."""
+
+    # a verdict on the changed schema pair may downgrade the finding (or attach its witness),
+    # and a root schema proved compatible overrules it
+    DECIDES = "decides"
+    # the judge attaches a witness; the level stands (a change of meaning no instance shows:
+    # a new default, a property that became writeOnly, a format)
+    WITNESSES = "witnesses"
+    # a root schema proved compatible overrules it; the pair itself is not judged
+    ROOT = "root"
+    # only a root schema that accepts the same instances both ways overrules it
+    EQUIVALENCE = "equivalence"
+    # a removed property: overruled only when it is still declared (it moved) and no old
+    # instance breaks, or when the root schemas are equivalent both ways
+    REMOVAL = "removal"
+    # never touched: what it reports lies beyond the instances a validator sees
+    NEVER = "never"
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One catalogue entry: id, default level, direction, message template and rationale."""
+    """One catalogue entry: id, default level, direction, message template and rationale.
+
+    ``judge`` says how far the semantic judge may act on its findings; ``isolated``: the
+    finding's pointer names the whole change (one keyword's value), so the old schema with
+    just that keyword replaced is exactly "this change alone" when a witness is sought.
+    """
 
     id: str
     level: Level
     direction: Direction
     message: str
     rationale: str
+    judge: JudgePolicy = JudgePolicy.EQUIVALENCE
+    isolated: bool = False
 
 
-def _r(rule_id: str, level: Level, direction: Direction, message: str, rationale: str) -> Rule:
-    return Rule(rule_id, level, direction, message, rationale)
+DECIDES, WITNESSES, ROOT = JudgePolicy.DECIDES, JudgePolicy.WITNESSES, JudgePolicy.ROOT
+REMOVAL, NEVER = JudgePolicy.REMOVAL, JudgePolicy.NEVER
+
+
+def _r(rule_id: str, level: Level, direction: Direction, message: str, rationale: str, *,
+       judge: JudgePolicy = JudgePolicy.EQUIVALENCE, isolated: bool = False) -> Rule:
+    return Rule(rule_id, level, direction, message, rationale, judge, isolated)
 
 
 _OLD_REQ = "an old client's request that was valid may now be rejected"
@@ -35,7 +70,7 @@ _OLD_RESP = "an old client may receive a response it cannot handle"
 _WIDER = "the set of accepted requests only grew"
 _NARROWER = "the set of possible responses only shrank"
 
-RULES: tuple[Rule, ...] = (
+_LISTED_RULES: tuple[Rule, ...] = (
     # -- operations and paths --------------------------------------------------------------
     _r("operation-removed", B, NONE, "operation {op} was removed",
        "clients calling it get 404/405"),
@@ -143,63 +178,75 @@ RULES: tuple[Rule, ...] = (
     _r("response-header-became-required", S, RESP, "response header '{name}' became required",
        _NARROWER),
     # -- schemas: types and values ---------------------------------------------------------
-    _r("request-schema-type-narrowed", B, REQ, "type no longer accepts {lost}", _OLD_REQ),
-    _r("request-schema-type-widened", S, REQ, "type now also accepts {gained}", _WIDER),
-    _r("request-schema-became-not-nullable", B, REQ, "value is no longer nullable", _OLD_REQ),
-    _r("request-schema-became-nullable", S, REQ, "value is now nullable", _WIDER),
-    _r("response-schema-type-widened", B, RESP, "type may now also be {gained}", _OLD_RESP),
-    _r("response-schema-type-narrowed", S, RESP, "type is no longer {lost}", _NARROWER),
-    _r("response-schema-became-nullable", B, RESP, "value may now be null", _OLD_RESP),
-    _r("response-schema-became-not-nullable", S, RESP, "value is no longer null", _NARROWER),
+    _r("request-schema-type-narrowed", B, REQ, "type no longer accepts {lost}", _OLD_REQ,
+       judge=DECIDES, isolated=True),
+    _r("request-schema-type-widened", S, REQ, "type now also accepts {gained}", _WIDER,
+       judge=DECIDES, isolated=True),
+    _r("request-schema-became-not-nullable", B, REQ, "value is no longer nullable", _OLD_REQ,
+       judge=DECIDES),
+    _r("request-schema-became-nullable", S, REQ, "value is now nullable", _WIDER, judge=DECIDES),
+    _r("response-schema-type-widened", B, RESP, "type may now also be {gained}", _OLD_RESP,
+       judge=DECIDES, isolated=True),
+    _r("response-schema-type-narrowed", S, RESP, "type is no longer {lost}", _NARROWER,
+       judge=DECIDES, isolated=True),
+    _r("response-schema-became-nullable", B, RESP, "value may now be null", _OLD_RESP,
+       judge=DECIDES),
+    _r("response-schema-became-not-nullable", S, RESP, "value is no longer null", _NARROWER,
+       judge=DECIDES),
     _r("request-enum-value-removed", B, REQ, "enum value(s) {removed} no longer accepted",
-       _OLD_REQ),
-    _r("request-enum-value-added", S, REQ, "enum value(s) {added} now accepted", _WIDER),
+       _OLD_REQ, judge=DECIDES),
+    _r("request-enum-value-added", S, REQ, "enum value(s) {added} now accepted", _WIDER,
+       judge=DECIDES),
     _r("response-enum-value-added", W, RESP, "response may now contain enum value(s) {added}",
-       "clients that switch over the values may not handle the new one"),
+       "clients that switch over the values may not handle the new one", judge=DECIDES),
     _r("response-enum-value-removed", S, RESP, "enum value(s) {removed} no longer returned",
-       _NARROWER),
+       _NARROWER, judge=DECIDES),
     _r("request-extensible-enum-value-removed", B, REQ,
        "x-extensible-enum value(s) {removed} no longer listed",
-       "old clients may send a value the service no longer accepts"),
+       "old clients may send a value the service no longer accepts", judge=NEVER),
     _r("request-extensible-enum-value-added", S, REQ,
-       "x-extensible-enum value(s) {added} now listed", _WIDER),
+       "x-extensible-enum value(s) {added} now listed", _WIDER, judge=NEVER),
     _r("response-extensible-enum-value-added", S, RESP,
        "x-extensible-enum value(s) {added} may now be returned",
-       "an extensible enum promises that new values come: clients must handle unknown ones"),
+       "an extensible enum promises that new values come: clients must handle unknown ones",
+       judge=NEVER),
     _r("response-extensible-enum-value-removed", S, RESP,
-       "x-extensible-enum value(s) {removed} no longer returned", _NARROWER),
+       "x-extensible-enum value(s) {removed} no longer returned", _NARROWER, judge=NEVER),
     _r("request-const-changed", B, REQ, "the only accepted value changed from {old} to {new}",
-       "every old request carries the old value"),
+       "every old request carries the old value", judge=DECIDES),
     _r("response-const-changed", B, RESP, "the only returned value changed from {old} to {new}",
-       "every response now carries a value old clients never saw"),
-    _r("request-enum-constraint-added", B, REQ, "value is now restricted to {new}", _OLD_REQ),
+       "every response now carries a value old clients never saw", judge=DECIDES),
+    _r("request-enum-constraint-added", B, REQ, "value is now restricted to {new}", _OLD_REQ,
+       judge=DECIDES),
     _r("request-enum-constraint-removed", S, REQ, "value is no longer restricted to a list",
-       _WIDER),
+       _WIDER, judge=DECIDES),
     _r("response-enum-constraint-added", S, RESP, "value is now restricted to {new}",
-       _NARROWER),
+       _NARROWER, judge=DECIDES),
     _r("response-enum-constraint-removed", W, RESP,
-       "value is no longer restricted to {old}", "clients may get values they do not know"),
+       "value is no longer restricted to {old}", "clients may get values they do not know",
+       judge=DECIDES),
     # -- schemas: objects ------------------------------------------------------------------
     _r("request-property-became-required", B, REQ, "property '{name}' became required",
-       "old clients may omit it"),
+       "old clients may omit it", judge=DECIDES, isolated=True),
     _r("request-required-property-added", B, REQ, "new required property '{name}'",
-       "old clients do not send it"),
+       "old clients do not send it", judge=DECIDES),
     _r("request-property-became-optional", S, REQ, "property '{name}' became optional",
-       _WIDER),
+       _WIDER, judge=DECIDES, isolated=True),
     _r("response-property-became-optional", B, RESP, "property '{name}' became optional",
-       "clients that rely on it may miss it"),
+       "clients that rely on it may miss it", judge=DECIDES, isolated=True),
     _r("response-property-became-required", S, RESP, "property '{name}' became required",
-       _NARROWER),
+       _NARROWER, judge=DECIDES, isolated=True),
     _r("request-property-removed", W, REQ, "property '{name}' was removed",
-       "old clients still send it; extra properties are allowed, so it is probably ignored"),
+       "old clients still send it; extra properties are allowed, so it is probably ignored",
+       judge=REMOVAL),
     _r("request-property-removed-closed", B, REQ,
        "property '{name}' was removed and additional properties are not allowed",
-       "old clients that send it are rejected"),
+       "old clients that send it are rejected", judge=DECIDES),
     _r("request-property-added", S, REQ, "new optional property '{name}'", _WIDER),
     _r("response-required-property-removed", B, RESP,
-       "required property '{name}' was removed", "clients that read it lose it"),
+       "required property '{name}' was removed", "clients that read it lose it", judge=DECIDES),
     _r("response-optional-property-removed", W, RESP, "optional property '{name}' was removed",
-       "clients may read it although it was optional"),
+       "clients may read it although it was optional", judge=REMOVAL),
     _r("response-property-sunset-removed", S, RESP,
        "property '{name}' was removed after its sunset date {sunset}",
        "it was deprecated with a sunset date that has passed"),
@@ -255,122 +302,138 @@ RULES: tuple[Rule, ...] = (
     _r("response-property-added", S, RESP, "new property '{name}'",
        "clients ignore properties they do not read"),
     _r("request-additional-properties-restricted", B, REQ,
-       "additional properties changed from {old} to {new}", _OLD_REQ),
+       "additional properties changed from {old} to {new}", _OLD_REQ, judge=DECIDES, isolated=True),
     _r("request-additional-properties-relaxed", S, REQ,
-       "additional properties changed from {old} to {new}", _WIDER),
+       "additional properties changed from {old} to {new}", _WIDER, judge=DECIDES, isolated=True),
     _r("response-additional-properties-relaxed", W, RESP,
        "additional properties changed from {old} to {new}",
-       "strict clients may reject unknown properties"),
+       "strict clients may reject unknown properties", judge=DECIDES, isolated=True),
     _r("response-additional-properties-restricted", S, RESP,
-       "additional properties changed from {old} to {new}", _NARROWER),
+       "additional properties changed from {old} to {new}", _NARROWER,
+       judge=DECIDES, isolated=True),
     _r("schema-pattern-properties-changed", W, NONE, "patternProperties '{pattern}' {kind}",
-       "which properties match which schema changed"),
+       "which properties match which schema changed", judge=DECIDES),
     _r("request-discriminator-mapping-removed", B, REQ,
-       "discriminator value '{value}' is no longer mapped", _OLD_REQ),
+       "discriminator value '{value}' is no longer mapped", _OLD_REQ, judge=DECIDES),
     _r("request-discriminator-mapping-added", S, REQ,
-       "discriminator value '{value}' is now mapped", _WIDER),
+       "discriminator value '{value}' is now mapped", _WIDER, judge=DECIDES),
     _r("response-discriminator-mapping-added", W, RESP,
        "response may now carry discriminator value '{value}'",
-       "clients may not know the new variant"),
+       "clients may not know the new variant", judge=DECIDES),
     _r("response-discriminator-mapping-removed", S, RESP,
-       "discriminator value '{value}' is no longer returned", _NARROWER),
+       "discriminator value '{value}' is no longer returned", _NARROWER, judge=DECIDES),
     _r("schema-discriminator-property-changed", B, NONE,
        "discriminator property changed from {old} to {new}",
-       "both sides pick the variant by this property"),
+       "both sides pick the variant by this property", judge=DECIDES),
     # -- schemas: formats and patterns -----------------------------------------------------
-    _r("request-pattern-added", B, REQ, "pattern {new} added", _OLD_REQ),
+    _r("request-pattern-added", B, REQ, "pattern {new} added", _OLD_REQ,
+       judge=DECIDES, isolated=True),
     _r("request-pattern-changed", W, REQ, "pattern changed from {old} to {new}",
-       "whether the new pattern accepts every old value cannot be decided in general"),
-    _r("request-pattern-removed", S, REQ, "pattern {old} removed", _WIDER),
-    _r("response-pattern-added", S, RESP, "pattern {new} added", _NARROWER),
+       "whether the new pattern accepts every old value cannot be decided in general",
+       judge=DECIDES, isolated=True),
+    _r("request-pattern-removed", S, REQ, "pattern {old} removed", _WIDER,
+       judge=DECIDES, isolated=True),
+    _r("response-pattern-added", S, RESP, "pattern {new} added", _NARROWER,
+       judge=DECIDES, isolated=True),
     _r("response-pattern-changed", W, RESP, "pattern changed from {old} to {new}",
-       "whether old clients accept every new value cannot be decided in general"),
+       "whether old clients accept every new value cannot be decided in general",
+       judge=DECIDES, isolated=True),
     _r("response-pattern-removed", W, RESP, "pattern {old} removed",
-       "values may no longer match what clients validate"),
+       "values may no longer match what clients validate", judge=DECIDES, isolated=True),
     _r("request-format-added", W, REQ, "format {new} added",
-       "servers that validate formats may reject values they accepted"),
+       "servers that validate formats may reject values they accepted", judge=NEVER),
     _r("request-format-changed", W, REQ, "format changed from {old} to {new}",
-       "format validation is optional; the effect depends on the service"),
-    _r("request-format-removed", S, REQ, "format {old} removed", _WIDER),
-    _r("response-format-added", S, RESP, "format {new} added", _NARROWER),
+       "format validation is optional; the effect depends on the service", judge=NEVER),
+    _r("request-format-removed", S, REQ, "format {old} removed", _WIDER, judge=NEVER),
+    _r("response-format-added", S, RESP, "format {new} added", _NARROWER, judge=NEVER),
     _r("response-format-changed", W, RESP, "format changed from {old} to {new}",
-       "clients that parse the format may fail"),
+       "clients that parse the format may fail", judge=NEVER),
     _r("response-format-removed", W, RESP, "format {old} removed",
-       "clients that parse the format may fail"),
-    _r("request-format-widened", S, REQ, "format widened from {old} to {new}", _WIDER),
+       "clients that parse the format may fail", judge=NEVER),
+    _r("request-format-widened", S, REQ, "format widened from {old} to {new}", _WIDER, judge=NEVER),
     _r("request-format-narrowed", W, REQ, "format narrowed from {old} to {new}",
-       "old clients may send values of the old format outside the new one"),
+       "old clients may send values of the old format outside the new one", judge=NEVER),
     _r("request-format-incompatible", B, REQ, "format changed from {old} to {new}",
-       "the formats share no value: an old client's value is never one of the new format"),
-    _r("response-format-narrowed", S, RESP, "format narrowed from {old} to {new}", _NARROWER),
+       "the formats share no value: an old client's value is never one of the new format",
+       judge=NEVER),
+    _r("response-format-narrowed", S, RESP, "format narrowed from {old} to {new}", _NARROWER,
+       judge=NEVER),
     _r("response-format-widened", W, RESP, "format widened from {old} to {new}",
-       "clients that parse the old format may not fit every new value (an int64 in an int32)"),
+       "clients that parse the old format may not fit every new value (an int64 in an int32)",
+       judge=NEVER),
     _r("response-format-incompatible", B, RESP, "format changed from {old} to {new}",
-       "the formats share no value: clients parsing the old format fail on every new value"),
+       "the formats share no value: clients parsing the old format fail on every new value",
+       judge=NEVER),
     # -- schemas: strings that carry other data (contentEncoding, contentMediaType) ------
     _r("request-content-encoding-changed", B, REQ, "contentEncoding changed from {old} to {new}",
-       "old clients encode the value the old way"),
+       "old clients encode the value the old way", judge=NEVER),
     _r("response-content-encoding-changed", B, RESP,
-       "contentEncoding changed from {old} to {new}", "old clients decode the value the old way"),
+       "contentEncoding changed from {old} to {new}", "old clients decode the value the old way",
+       judge=NEVER),
     _r("request-content-media-type-changed", B, REQ,
        "contentMediaType changed from {old} to {new}",
-       "old clients send content of the old media type"),
+       "old clients send content of the old media type", judge=NEVER),
     _r("response-content-media-type-changed", B, RESP,
        "contentMediaType changed from {old} to {new}",
-       "old clients parse the content as the old media type"),
+       "old clients parse the content as the old media type", judge=NEVER),
     _r("request-content-media-type-widened", S, REQ,
-       "contentMediaType widened from {old} to {new}", _WIDER),
+       "contentMediaType widened from {old} to {new}", _WIDER, judge=NEVER),
     _r("response-content-media-type-narrowed", S, RESP,
-       "contentMediaType narrowed from {old} to {new}", _NARROWER),
+       "contentMediaType narrowed from {old} to {new}", _NARROWER, judge=NEVER),
     _r("request-content-media-type-added", W, REQ, "contentMediaType {new} added",
-       "the service may now decode the string as that media type only"),
+       "the service may now decode the string as that media type only", judge=NEVER),
     _r("request-content-media-type-removed", W, REQ, "contentMediaType {old} removed",
-       "what the string must carry is no longer described"),
+       "what the string must carry is no longer described", judge=NEVER),
     _r("response-content-media-type-added", W, RESP, "contentMediaType {new} added",
-       "clients learn what the string carries; what they parsed before may differ"),
+       "clients learn what the string carries; what they parsed before may differ", judge=NEVER),
     _r("response-content-media-type-removed", W, RESP, "contentMediaType {old} removed",
-       "clients can no longer tell what the string carries"),
+       "clients can no longer tell what the string carries", judge=NEVER),
     _r("schema-custom-format-changed", S, NONE, "format changed from {old} to {new}",
        "a format that neither JSON Schema nor OpenAPI defines is an annotation: no validator "
        "asserts it"),
     # -- schemas: arrays -------------------------------------------------------------------
     _r("request-items-changed", W, REQ, "array items changed from {old} to {new}",
-       "a change of the items schema as a whole"),
+       "a change of the items schema as a whole", judge=DECIDES),
     _r("response-items-changed", W, RESP, "array items changed from {old} to {new}",
-       "a change of the items schema as a whole"),
+       "a change of the items schema as a whole", judge=DECIDES),
     _r("schema-prefix-items-changed", W, NONE, "prefixItems changed from {old} to {new} entries",
-       "tuple positions changed"),
+       "tuple positions changed", judge=DECIDES),
     # -- schemas: composition --------------------------------------------------------------
-    _r("request-allof-branch-added", B, REQ, "new allOf branch", _OLD_REQ),
-    _r("request-allof-branch-removed", S, REQ, "allOf branch removed", _WIDER),
-    _r("response-allof-branch-added", S, RESP, "new allOf branch", _NARROWER),
+    _r("request-allof-branch-added", B, REQ, "new allOf branch", _OLD_REQ, judge=DECIDES),
+    _r("request-allof-branch-removed", S, REQ, "allOf branch removed", _WIDER, judge=DECIDES),
+    _r("response-allof-branch-added", S, RESP, "new allOf branch", _NARROWER, judge=DECIDES),
     _r("response-allof-branch-removed", W, RESP, "allOf branch removed",
-       "responses may no longer satisfy what the branch guaranteed"),
-    _r("request-anyof-branch-removed", B, REQ, "{keyword} branch removed", _OLD_REQ),
-    _r("request-anyof-branch-added", S, REQ, "new {keyword} branch", _WIDER),
+       "responses may no longer satisfy what the branch guaranteed", judge=DECIDES),
+    _r("request-anyof-branch-removed", B, REQ, "{keyword} branch removed", _OLD_REQ,
+       judge=DECIDES, isolated=True),
+    _r("request-anyof-branch-added", S, REQ, "new {keyword} branch", _WIDER,
+       judge=DECIDES, isolated=True),
     _r("request-oneof-branch-added", W, REQ, "new oneOf branch",
-       "a value matching two branches is rejected by oneOf; overlap is not decided here"),
+       "a value matching two branches is rejected by oneOf; overlap is not decided here",
+       judge=DECIDES, isolated=True),
     _r("request-anyof-introduced", B, REQ, "value must now match one of {count} {keyword} "
-       "branches", _OLD_REQ),
+       "branches", _OLD_REQ, judge=DECIDES),
     _r("response-anyof-introduced", S, RESP, "value now matches one of {count} {keyword} "
-       "branches", _NARROWER),
-    _r("request-anyof-dropped", S, REQ, "the {keyword} constraint was removed", _WIDER),
+       "branches", _NARROWER, judge=DECIDES),
+    _r("request-anyof-dropped", S, REQ, "the {keyword} constraint was removed", _WIDER,
+       judge=DECIDES),
     _r("response-anyof-dropped", W, RESP, "the {keyword} constraint was removed",
-       "responses may be values that none of the old branches allowed"),
+       "responses may be values that none of the old branches allowed", judge=DECIDES),
     _r("response-anyof-branch-added", W, RESP, "new {keyword} branch",
-       "clients may receive a variant they do not know"),
-    _r("response-anyof-branch-removed", S, RESP, "{keyword} branch removed", _NARROWER),
-    _r("request-not-added", B, REQ, "a 'not' constraint was added", _OLD_REQ),
-    _r("request-not-removed", S, REQ, "a 'not' constraint was removed", _WIDER),
+       "clients may receive a variant they do not know", judge=DECIDES, isolated=True),
+    _r("response-anyof-branch-removed", S, RESP, "{keyword} branch removed", _NARROWER,
+       judge=DECIDES, isolated=True),
+    _r("request-not-added", B, REQ, "a 'not' constraint was added", _OLD_REQ, judge=DECIDES),
+    _r("request-not-removed", S, REQ, "a 'not' constraint was removed", _WIDER, judge=DECIDES),
     _r("request-not-changed", W, REQ, "the 'not' constraint changed",
-       "whether the excluded set grew is decided by the semantic judge"),
+       "whether the excluded set grew is decided by the semantic judge", judge=DECIDES),
     _r("response-not-changed", W, RESP, "the 'not' constraint changed",
-       "whether the excluded set shrank is decided by the semantic judge"),
-    _r("response-not-added", S, RESP, "a 'not' constraint was added", _NARROWER),
+       "whether the excluded set shrank is decided by the semantic judge", judge=DECIDES),
+    _r("response-not-added", S, RESP, "a 'not' constraint was added", _NARROWER, judge=DECIDES),
     _r("response-not-removed", W, RESP, "a 'not' constraint was removed",
-       "responses may contain values that were excluded"),
+       "responses may contain values that were excluded", judge=DECIDES),
     _r("schema-boolean-changed", W, NONE, "schema changed from {old} to {new}",
-       "a boolean or non-object schema changed"),
+       "a boolean or non-object schema changed", judge=DECIDES),
     _r("request-schema-added", B, REQ, "a schema was added where there was none",
        "a request without a schema accepted any payload; old clients' payloads may not fit"),
     _r("request-schema-removed", S, REQ, "the schema was removed", "any payload is accepted"),
@@ -380,15 +443,15 @@ RULES: tuple[Rule, ...] = (
        "responses are no longer described: clients cannot tell what they may receive"),
     # -- schemas: annotations with behaviour -----------------------------------------------
     _r("request-default-changed", W, REQ, "default changed from {old} to {new}",
-       "old clients that omit the value get different behaviour"),
+       "old clients that omit the value get different behaviour", judge=NEVER),
     _r("response-default-changed", S, RESP, "default changed from {old} to {new}",
        "defaults in responses are documentation"),
     _r("schema-deprecated", S, NONE, "schema is now deprecated", "advance notice"),
     _r("schema-undeprecated", S, NONE, "schema is no longer deprecated", "clients lose nothing"),
     _r("schema-read-only-changed", W, NONE, "readOnly changed from {old} to {new}",
-       "who may send the property changed"),
+       "who may send the property changed", judge=WITNESSES),
     _r("schema-write-only-changed", W, NONE, "writeOnly changed from {old} to {new}",
-       "whether the property is returned changed"),
+       "whether the property is returned changed", judge=WITNESSES),
     # -- security --------------------------------------------------------------------------
     _r("security-requirement-added", B, REQ, "security {new} is now required",
        "old clients send no such credentials"),
@@ -519,7 +582,7 @@ RULES: tuple[Rule, ...] = (
        "its consumers lose every operation"),
     _r("service-added", S, NONE, "service {name} was added", "new services break nobody"),
     _r("unclassified-change", W, NONE, "{object} field '{field}' changed",
-       "no rule judges this change; it is reported rather than dropped"),
+       "no rule judges this change; it is reported rather than dropped", judge=ROOT),
     _r("response-required-property-became-write-only", B, RESP,
        "required property '{name}' became writeOnly",
        "a writeOnly property is never returned: clients that read it lose it"),
@@ -531,7 +594,6 @@ RETIRED: tuple[str, ...] = (
     "schema-removed",
 )
 
-CATALOGUE: dict[str, Rule] = {rule.id: rule for rule in RULES}
 
 
 def _build_bound_rules() -> tuple[Rule, ...]:
@@ -541,15 +603,19 @@ def _build_bound_rules() -> tuple[Rule, ...]:
                     "minProperties", "maxProperties", "multipleOf", "uniqueItems",
                     "minContains", "maxContains"):
         slug = "".join("-" + c.lower() if c.isupper() else c for c in keyword)
+        # a count bound is one keyword; a numeric one may be two (maximum + exclusiveMaximum)
+        alone = keyword.startswith(("min", "max")) and keyword not in ("minimum", "maximum")
         rules += [
             _r(f"request-{slug}-tightened", B, REQ, f"{keyword} tightened from {{old}} to {{new}}",
-               _OLD_REQ),
+               _OLD_REQ, judge=DECIDES, isolated=alone),
             _r(f"request-{slug}-relaxed", S, REQ, f"{keyword} relaxed from {{old}} to {{new}}",
-               _WIDER),
+               _WIDER, judge=DECIDES, isolated=alone),
             _r(f"response-{slug}-relaxed", W, RESP, f"{keyword} relaxed from {{old}} to {{new}}",
-               "clients that validate or size buffers by the old bound may fail"),
+               "clients that validate or size buffers by the old bound may fail",
+               judge=DECIDES, isolated=alone),
             _r(f"response-{slug}-tightened", S, RESP,
-               f"{keyword} tightened from {{old}} to {{new}}", _NARROWER),
+               f"{keyword} tightened from {{old}} to {{new}}", _NARROWER, judge=DECIDES,
+               isolated=alone),
         ]
     # 2020-12 constraints that are not numbers: added/removed/changed as a whole
     for keyword, what in (
@@ -562,19 +628,28 @@ def _build_bound_rules() -> tuple[Rule, ...]:
         ("contentSchema", "the schema of the data the string carries"),
     ):
         slug = "".join("-" + c.lower() if c.isupper() else c for c in keyword)
+        # contentSchema describes data no validator looks into: the judge has no say
+        judge = NEVER if keyword == "contentSchema" else DECIDES
+        alone = keyword == "dependentRequired"
         rules += [
             _r(f"request-{slug}-tightened", B, REQ,
-               f"{keyword} ({what}) tightened from {{old}} to {{new}}", _OLD_REQ),
+               f"{keyword} ({what}) tightened from {{old}} to {{new}}", _OLD_REQ, judge=judge,
+               isolated=alone),
             _r(f"request-{slug}-relaxed", S, REQ,
-               f"{keyword} ({what}) relaxed from {{old}} to {{new}}", _WIDER),
+               f"{keyword} ({what}) relaxed from {{old}} to {{new}}", _WIDER, judge=judge,
+               isolated=alone),
             _r(f"response-{slug}-relaxed", W, RESP,
                f"{keyword} ({what}) relaxed from {{old}} to {{new}}",
-               "clients that rely on the old constraint may receive values that break it"),
+               "clients that rely on the old constraint may receive values that break it",
+               judge=judge, isolated=alone),
             _r(f"response-{slug}-tightened", S, RESP,
-               f"{keyword} ({what}) tightened from {{old}} to {{new}}", _NARROWER),
+               f"{keyword} ({what}) tightened from {{old}} to {{new}}", _NARROWER, judge=judge,
+               isolated=alone),
         ]
     return tuple(rules)
 
 
 BOUND_RULES = _build_bound_rules()
-CATALOGUE.update({rule.id: rule for rule in BOUND_RULES})
+# Every rule, built once; the catalogue is read-only.
+RULES: tuple[Rule, ...] = (*_LISTED_RULES, *BOUND_RULES)
+CATALOGUE: Mapping[str, Rule] = MappingProxyType({rule.id: rule for rule in RULES})

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, Literal
@@ -20,32 +19,35 @@ from typing import Any, Literal
 from specguard.diff import DiffTree, Node, SchemaRoot, declared_properties
 from specguard.load import Spec, decode_pointer, encode_token
 from specguard.model import Direction, Finding, Level, Location, Operation
+from specguard.rules._catalogue import CATALOGUE, JudgePolicy
 
-# Rules about the set of instances a schema accepts; the judge may overrule these. Rules
-# about behaviour the schema cannot express (a removed optional property clients read, a
-# changed default) are left alone.
-JUDGEABLE = re.compile(
-    r"(request|response)-(schema-type-|schema-became-|enum-|property-became-|"
-    r"required-property-added|property-removed-closed|additional-properties-|"
-    r"(minimum|maximum|min-length|max-length|min-items|max-items|min-properties|"
-    r"max-properties|multiple-of|unique-items|min-contains|max-contains|contains|"
-    r"dependent-required|dependent-schemas|property-names|unevaluated-properties|"
-    r"unevaluated-items)-|allof-|anyof-|oneof-|not-|"
-    r"discriminator-mapping-|items-changed|pattern-|required-property-removed|"
-    r"optional-property-removed|const-changed)"
-    r"|schema-prefix-items-changed|schema-boolean-changed|schema-pattern-properties-changed"
-    r"|schema-discriminator-property-changed|schema-read-only-changed|schema-write-only-changed"
-)
+# How far the judge may act on a finding is a fact of its rule (``Rule.judge``): rules about
+# the set of instances a schema accepts it may overrule; rules about behaviour the schema
+# cannot express (a removed optional property clients read, a changed default, a format) it
+# only witnesses or leaves alone.
 
-# A property that became writeOnly vanishes from responses even when the schema still
-# allows every old instance, and a new default changes what omitting a value means: these
-# are about behaviour, not accepted instances. Keep them for review.
-# Formats are annotations to the judge (unless a server validates them, which the contract
-# cannot say): it neither proves a format change harmless nor makes one a break.
-NEVER_DOWNGRADED = re.compile(
-    r"schema-(read|write)-only-changed|request-default-changed|(request|response)-format-"
-    r"|(request|response)-content-|(request|response)-extensible-enum-"
-)
+
+def _policy(rule_id: str) -> JudgePolicy:
+    rule = CATALOGUE.get(rule_id)
+    return rule.judge if rule is not None else JudgePolicy.EQUIVALENCE
+
+
+def _judged(rule_id: str) -> bool:
+    """The changed pair itself is judged (a verdict, a witness)."""
+    return _policy(rule_id) in (JudgePolicy.DECIDES, JudgePolicy.WITNESSES)
+
+
+def _never_downgraded(rule_id: str) -> bool:
+    return _policy(rule_id) in (JudgePolicy.WITNESSES, JudgePolicy.NEVER)
+
+
+def _is_removal(rule_id: str) -> bool:
+    return _policy(rule_id) is JudgePolicy.REMOVAL
+
+
+def _isolated(rule_id: str) -> bool:
+    rule = CATALOGUE.get(rule_id)
+    return rule is not None and rule.isolated
 
 
 def _beyond_validation(finding: Finding) -> bool:
@@ -53,20 +55,7 @@ def _beyond_validation(finding: Finding) -> bool:
     root schema that accepts the same instances proves nothing about it."""
     return any(loc is not None and "/contentSchema" in loc.pointer
                for loc in (finding.old, finding.new))
-# A removed property carries information a client relied on (a request field the server now
-# ignores, a response field a client reads). Since a sender's schema is closed over what it
-# declares, the judge proves such removals "compatible"; only plain equivalence (the property
-# merely moved, e.g. into an allOf member) overrules them.
-# Rules whose pointer names the whole change (one keyword's value), so the old schema with
-# just that keyword replaced is exactly "this change alone". Not so for a removed required
-# property (the property and ``required``), a 3.0 bound (``maximum`` + ``exclusiveMaximum``)
-# or an enum that was a ``const``.
-SELF_CONTAINED = re.compile(
-    r"(request|response)-(additional-properties-|schema-type-|pattern-|"
-    r"(min|max)-length-|(min|max)-items-|(min|max)-properties-|oneof-branch-|anyof-branch-|"
-    r"property-became-required|dependent-required-|(min|max)-contains-)"
-)
-REMOVALS = re.compile(r"request-property-removed$|(request|response)-optional-property-removed")
+
 
 ROOT_RULES = {
     ("body", Direction.REQUEST): "request-body-schema-narrowed",
@@ -130,7 +119,7 @@ class SemanticBridge:
             return finding
         if finding.direction not in (Direction.REQUEST, Direction.RESPONSE):
             return finding
-        if REMOVALS.match(finding.rule_id):
+        if _is_removal(finding.rule_id):
             # what a client loses is no matter of accepted instances: only a property that
             # merely moved (still declared, and no instance shown to break) is overruled
             if _still_declared(finding, pair[1]) and self.verdict(
@@ -140,7 +129,7 @@ class SemanticBridge:
                     "the property is still declared (it moved into an allOf/oneOf/anyOf "
                     "member) and no old instance was found to break"))
             return finding
-        if not JUDGEABLE.match(finding.rule_id):
+        if not _judged(finding.rule_id):
             return finding
         if finding.rule_id == ENUM_VALUES_REMOVED and self._moved_to_a_sibling(finding, pair):
             return replace(finding, level=Level.SAFE, note=(
@@ -151,7 +140,7 @@ class SemanticBridge:
             return replace(finding, level=Level.SAFE, note=(
                 "no old valid request matches the new branch and another one (proved), so "
                 "none turns ambiguous"))
-        keep = NEVER_DOWNGRADED.match(finding.rule_id)
+        keep = _never_downgraded(finding.rule_id)
         verdict = self.verdict(pair[0], pair[1], finding.direction)
         if verdict.outcome == self._outcome.COMPATIBLE:
             if keep:
@@ -166,14 +155,14 @@ class SemanticBridge:
             self._patched.append(isolated.value)
             alone = self.verdict(pair[0], isolated, finding.direction, new_side="old")
             if (alone.outcome == self._outcome.COMPATIBLE and not keep
-                    and SELF_CONTAINED.match(finding.rule_id)):
+                    and _isolated(finding.rule_id)):
                 return replace(finding, level=Level.SAFE, note=(
                     "this change alone affects no old client (proved); the schema's other "
                     "changes are reported on their own"))
             if (alone.outcome == self._outcome.INCOMPATIBLE and alone.witness is not None
                     and self._whole_agrees(alone.witness.instance, pair[1], finding.direction)):
                 verdict = alone
-            elif SELF_CONTAINED.match(finding.rule_id):
+            elif _isolated(finding.rule_id):
                 return finding  # the pair's witness would be about another change
             # else the pointer may not name all of the change (a 3.0 exclusive bound, a
             # required property): the pair's witness stands
@@ -308,7 +297,6 @@ class SemanticBridge:
         (a refactor such as a flattened allOf changes no accepted instance). Incompatible
         with nothing that explains it: a finding of its own, with the witness.
         """
-        from specguard.rules._catalogue import CATALOGUE
 
         grouped: dict[tuple[Any, ...], tuple[SchemaRoot, set[Operation]]] = {}
         for root in self._tree.roots:
@@ -330,7 +318,7 @@ class SemanticBridge:
             # Keys whose findings a proof of equivalence could still downgrade: skip the
             # judge once another root reaching them was not compatible (all must be).
             open_keys = [k for k in keys if proven_equal.get(k, True) and any(
-                f.level is not Level.SAFE and not NEVER_DOWNGRADED.match(f.rule_id)
+                f.level is not Level.SAFE and not _never_downgraded(f.rule_id)
                 and not _beyond_validation(f) for f in findings_by_key[k])]
             rule_id = ROOT_RULES.get((root.kind, root.direction))
             wants_root_finding = not explained and rule_id is not None and not (
@@ -375,7 +363,7 @@ class SemanticBridge:
                 findings_by_key[key] = [
                     replace(f, level=Level.SAFE, witness=None,
                             note="the schema as a whole accepts the same instances")
-                    if f.level is not Level.SAFE and not NEVER_DOWNGRADED.match(f.rule_id)
+                    if f.level is not Level.SAFE and not _never_downgraded(f.rule_id)
                     and not _beyond_validation(f) and (both_ways or _overrulable(f)) else f
                     for f in findings_by_key[key]
                 ]
@@ -509,9 +497,7 @@ def _resolve(sides: Mapping[str, Spec], ref: str, base: str) -> tuple[str, str, 
 
 def _overrulable(finding: Finding) -> bool:
     """Keyword findings about accepted instances, which a proof of equivalence overrules."""
-    if NEVER_DOWNGRADED.match(finding.rule_id) or REMOVALS.match(finding.rule_id):
-        return False
-    return bool(JUDGEABLE.match(finding.rule_id)) or finding.rule_id == "unclassified-change"
+    return _policy(finding.rule_id) in (JudgePolicy.DECIDES, JudgePolicy.ROOT)
 
 
 _REF_SIBLINGS = frozenset({"$ref", "description", "summary", "title", "example", "examples"})
@@ -538,7 +524,7 @@ def _explains(finding: Finding) -> bool:
     """
     if finding.rule_id.endswith("-sunset-removed"):
         return True
-    if REMOVALS.match(finding.rule_id):
+    if _is_removal(finding.rule_id):
         return False  # what a client loses, not what it may now receive
     if finding.level is Level.BREAKING:
         return True
