@@ -235,14 +235,21 @@ class _Walker:
             for part in Part:
                 old_schema = message.payload if part is Part.PAYLOAD else message.headers
                 new_schema = twin.payload if part is Part.PAYLOAD else twin.headers
-                if old_schema is None or new_schema is None:
+                if part.value in message.opaque or part.value in twin.opaque:
+                    continue  # another schema format (Avro, protobuf): not judged
+                if old_schema is None and new_schema is None:
                     continue
+                # an undeclared part allows anything: declaring one narrows, dropping it widens
+                # (judged as a whole; there are no keyword facts between a schema and none)
+                walked = old_schema is not None and new_schema is not None
+                old_schema = old_schema or message.absent(part.value)
+                new_schema = new_schema or twin.absent(part.value)
                 pair = SchemaPair(
                     new_op.action, part, op, new_op.id, new_op.channel, twin.id,
                     old_schema, new_schema,
                 )
                 self.pairs.append(pair)
-                if part is Part.PAYLOAD:
+                if part is Part.PAYLOAD and walked:
                     yield from _SchemaWalk(self.old, self.new, pair).walk(
                         old_schema, new_schema, "", 0
                     )

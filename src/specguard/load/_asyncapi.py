@@ -72,13 +72,20 @@ class Located:
 
 @dataclass(frozen=True, slots=True)
 class EventMessage:
-    """A message: ``payload``/``headers`` are JSON Schemas (None: absent or not JSON Schema)."""
+    """A message: ``payload``/``headers`` are JSON Schemas (None: absent or not JSON Schema;
+    ``opaque`` names the parts written in another schema format, never judged). Headers may
+    come from the first trait that defines them."""
 
     id: str
     name: str | None
     at: Located
     payload: Located | None
     headers: Located | None
+    opaque: tuple[str, ...] = ()
+
+    def absent(self, part: str) -> Located:
+        """An empty schema (anything goes) standing for a part the message does not declare."""
+        return Located(self.at.file, f"{self.at.pointer}/{part}", {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,14 +256,30 @@ class _Reader:
         return node
 
     def message(self, message_id: str, node: Located) -> EventMessage:
-        name = node.value.get("name") if isinstance(node.value, dict) else None
-        return EventMessage(
-            message_id,
-            str(name) if name is not None else None,
-            node,
-            self.schema(node, "payload"),
-            self.schema(node, "headers"),
+        value = node.value if isinstance(node.value, dict) else {}
+        name = value.get("name")
+        payload, headers = self.schema(node, "payload"), self.schema(node, "headers")
+        if headers is None and "headers" not in value:
+            # traits are merged under the message: the message's own headers win
+            for _, trait in self.entries_of_list(self.child(node, "traits")):
+                if isinstance(trait.value, dict) and "headers" in trait.value:
+                    headers = self.schema(trait, "headers")
+                    break
+        opaque = tuple(
+            part for part, schema in (("payload", payload), ("headers", headers))
+            if schema is None and part in value
         )
+        return EventMessage(
+            message_id, str(name) if name is not None else None, node, payload, headers, opaque
+        )
+
+    def entries_of_list(self, node: Located | None) -> list[tuple[int, Located]]:
+        if node is None or not isinstance(node.value, list):
+            return []
+        return [
+            (index, self.follow(Located(node.file, f"{node.pointer}/{index}", item)))
+            for index, item in enumerate(node.value)
+        ]
 
     # -- 3.0 ---------------------------------------------------------------------------------
 
