@@ -99,3 +99,15 @@ def test_an_asyncapi_document_named_but_missing_is_one_line(shop: GitRepo) -> No
     assert result.exit_code == 2
     assert len(result.stderr.splitlines()) == 1
     assert "AsyncAPI document named in the inventory not found" in result.stderr
+
+
+def test_a_producer_adding_an_optional_field_passes(shop: GitRepo) -> None:
+    """order-service starts sending a currency: receivers ignore what they do not read."""
+    edit(shop, "        requestId:\n          description: The X-Request-Id",
+         "        currency:\n          type: string\n"
+         "        requestId:\n          description: The X-Request-Id")
+    shop.commit("order-service sends the currency too")
+    result = check()
+    assert result.exit_code == 0, result.output
+    [added] = findings(result)
+    assert (added["id"], added["level"]) == ("event-send-payload-property-added", "safe")
