@@ -221,7 +221,9 @@ class _EventJudge:
             explained = breaking or [
                 f for f in findings if f.level is Level.WARNING and pair.action is Action.SEND
             ]
-            if len(breaking) == 1:
+            unsafe = [f for f in findings if f.level is not Level.SAFE]
+            if len(breaking) == 1 and len(unsafe) == 1:
+                # the pair's only change that matters: the witness is about it
                 found = breaking[0]
                 return [replace(f, witness=verdict.witness) if f is found else f
                         for f in findings]
