@@ -187,3 +187,21 @@ def test_every_format_has_a_renderer() -> None:
     from specguard.events._render import _RENDERERS
 
     assert set(_RENDERERS) == set(EventsFormat)
+
+
+def test_the_deadline_bounds_a_long_read(stream_url: str) -> None:
+    """A stream far longer than --max-time allows to read: the report says where it stopped."""
+    client = redis.Redis.from_url(stream_url)
+    try:
+        with client.pipeline(transaction=False) as pipe:
+            for index in range(60_000):
+                pipe.xadd("order-events", {"type": "OrderAccepted", "event": f'{{"n": {index}}}'})
+            pipe.execute()
+    finally:
+        client.close()
+    result = events(stream_url, "--stream", ORDER_EVENTS_STREAM, "--count", "100000",
+                    "--max-time", "0.2", "--format", "json")
+    summary = report(result)["summary"]
+    assert summary["deadlineReached"] is True
+    assert 0 < summary["read"] < summary["length"] == 60_000
+    assert summary["seconds"] < 10

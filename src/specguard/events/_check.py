@@ -134,27 +134,42 @@ def _promised(spec: Spec, channel: EventChannel) -> tuple[EventMessage, ...]:
     return tuple(m for m in channel.messages if m.id in ids)
 
 
+class _Tally:
+    """Entries judged so far, by message type."""
+
+    def __init__(self, spec: Spec, channel: EventChannel) -> None:
+        self._validator = _Validator(spec)
+        self._channel = channel
+        self._messages = _promised(spec, channel)
+        self._checked: dict[str, int] = {}
+        self._rejected: dict[str, int] = {}
+        self._examples: dict[str, list[Rejected]] = {}
+
+    def feed(self, entry_id: str, fields: dict[str, str]) -> None:
+        name, reason, shown = _judge(self._validator, self._channel, self._messages, fields)
+        self._checked[name] = self._checked.get(name, 0) + 1
+        if reason is not None:
+            self._rejected[name] = self._rejected.get(name, 0) + 1
+            kept = self._examples.setdefault(name, [])
+            if len(kept) < MAX_EXAMPLES:
+                kept.append(Rejected(entry_id, reason, shown))
+
+    def result(self) -> tuple[MessageTally, ...]:
+        return tuple(
+            MessageTally(name, self._checked[name], self._rejected.get(name, 0),
+                         tuple(self._examples.get(name, ())))
+            for name in sorted(self._checked)
+        )
+
+
 def validate_entries(
     spec: Spec, channel: EventChannel, entries: Iterable[tuple[str, dict[str, str]]]
 ) -> tuple[MessageTally, ...]:
     """Tally entries (id, fields) by message type, rejected ones with examples."""
-    validator = _Validator(spec)
-    messages = _promised(spec, channel)
-    checked: dict[str, int] = {}
-    rejected: dict[str, list[Rejected]] = {}
-    counts: dict[str, int] = {}
+    tally = _Tally(spec, channel)
     for entry_id, fields in entries:
-        name, reason, shown = _judge(validator, channel, messages, fields)
-        checked[name] = checked.get(name, 0) + 1
-        if reason is not None:
-            counts[name] = counts.get(name, 0) + 1
-            kept = rejected.setdefault(name, [])
-            if len(kept) < MAX_EXAMPLES:
-                kept.append(Rejected(entry_id, reason, shown))
-    return tuple(
-        MessageTally(name, checked[name], counts.get(name, 0), tuple(rejected.get(name, ())))
-        for name in sorted(checked)
-    )
+        tally.feed(entry_id, fields)
+    return tally.result()
 
 
 def _excerpt(value: Any) -> str:
@@ -226,23 +241,25 @@ def check_stream(
         )
     except ValueError as exc:
         raise LoadError(f"not a Redis URL: {exc}", file=shown_url) from None
-    entries: list[tuple[str, dict[str, str]]] = []
+    tally = _Tally(spec, channel)
+    read = 0
     reached = False
     try:
         length = int(client.xlen(stream))
         cursor = "+"
-        while len(entries) < count:
+        # newest first, page by page; each page is judged before the next is read, so the
+        # deadline bounds reading and judging together
+        while read < count:
             if time.monotonic() > deadline:
                 reached = True
                 break
-            want = min(_PAGE, count - len(entries))
-            page = client.xrevrange(stream, max=cursor, min="-", count=want)
+            page = client.xrevrange(stream, max=cursor, min="-", count=min(_PAGE, count - read))
             if not page:
                 break
             for entry_id, fields in page:
-                entries.append(
-                    (_text(entry_id), {_text(k): _text(v) for k, v in (fields or {}).items()})
-                )
+                tally.feed(_text(entry_id),
+                           {_text(k): _text(v) for k, v in (fields or {}).items()})
+                read += 1
             cursor = "(" + _text(page[-1][0])
     except redis.exceptions.ResponseError as exc:
         raise LoadError(f"cannot read stream {stream!r}: {exc}", file=shown_url) from None
@@ -250,18 +267,16 @@ def check_stream(
         raise LoadError(f"cannot reach Redis: {exc}", file=shown_url) from None
     finally:
         client.close()
-    entries.reverse()  # oldest first, as the stream holds them
-    tallies = validate_entries(spec, channel, entries)
     return EventsReport(
         spec=spec.root.name,
         stream=stream,
         channel=channel.id,
         server=shown_url,
         length=length,
-        read=len(entries),
+        read=read,
         seconds=time.monotonic() - started,
         deadline_reached=reached,
-        messages=tallies,
+        messages=tally.result(),
     )
 
 
