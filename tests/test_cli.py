@@ -254,6 +254,6 @@ def test_progress_is_shown_on_a_terminal_only(
     monkeypatch.setattr(diff_cli, "stderr_is_terminal", lambda: True)
     shown = runner.invoke(main, ["diff", OLD, NEW])
     assert shown.exit_code == 1
-    for stage in ("loading", "validating", "comparing and judging"):
+    for stage in ("loading", "validating, comparing and judging"):
         assert f"specguard: {stage}…" in shown.stderr
     assert "BREAKING" in shown.stdout and "specguard:" not in shown.stdout

@@ -71,11 +71,13 @@ def run_case(folder: Path) -> tuple[dict[str, Any], tuple[Finding, ...]]:
     today = expected.get("today")
     if isinstance(today, str):
         today = dt.date.fromisoformat(today)
-    old = load_spec(str(_side(folder, "old")))
-    new = load_spec(str(_side(folder, "new")))
+    # validated as the CLI validates: an invalid side is a finding, not an error
+    old = load_spec(str(_side(folder, "old")), validate=False)
+    new = load_spec(str(_side(folder, "new")), validate=False)
     days = expected.get("deprecation-days") or {}
     policy = LifecyclePolicy(**{f"deprecation_days_{level}": n for level, n in days.items()})
-    report = diff_specs(old, new, today=today or dt.date(2026, 1, 1), lifecycle=policy)
+    report = diff_specs(old, new, today=today or dt.date(2026, 1, 1), lifecycle=policy,
+                        validate=True)
     return expected, report.findings
 
 

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 
 from specguard._collector import collector_paused
 from specguard.diff import compare
-from specguard.load import Spec
+from specguard.load import Spec, validation_problem
 from specguard.model import DiffReport, Level, LifecyclePolicy
-from specguard.rules import classify
+from specguard.rules import classify, contract_findings
 
 
 def diff_specs(
@@ -20,15 +20,32 @@ def diff_specs(
     levels: Mapping[str, Level] | None = None,
     semantic: bool = True,
     lifecycle: LifecyclePolicy | None = None,
+    validate: bool = False,
 ) -> DiffReport:
     """Compare two loaded specs and judge every change (``lifecycle``: the minimum notice of
-    deprecations; oasdiff's defaults when None)."""
+    deprecations; oasdiff's defaults when None).
+
+    ``validate``: an invalid old document is a ``base-contract-invalid`` finding, an invalid
+    new one ``contract-invalid``, and the diff goes on; if it cannot go on, the first
+    validation error is raised (the old side's first).
+    """
     if old.is_asyncapi or new.is_asyncapi:
         return diff_events(old, new, levels=levels, semantic=semantic)
-    with collector_paused():
-        tree = compare(old, new)
-        findings = classify(tree, today=today, levels=levels, semantic=semantic,
-                            lifecycle=lifecycle)
+    problems = (validation_problem(old), validation_problem(new)) if validate else (None, None)
+    try:
+        with collector_paused():
+            tree = compare(old, new)
+            findings = classify(tree, today=today, levels=levels, semantic=semantic,
+                                lifecycle=lifecycle)
+    except Exception:
+        for problem in problems:
+            if problem is not None:
+                raise problem from None  # not walkable: the validator's one line says why
+        raise
+    if problems != (None, None):
+        invalid = contract_findings((old, problems[0]), (new, problems[1]), levels)
+        # worst first; within a level, the rules' order and then these
+        findings = tuple(sorted(findings + invalid, key=lambda f: -f.level.rank))
     return DiffReport(old.root.name, new.root.name, findings)
 
 

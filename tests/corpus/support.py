@@ -148,12 +148,13 @@ _results: dict[str, PairResult] = {}
 
 
 def compute(name: str) -> PairResult:
-    """Diff one manifest pair in-process like ``specguard diff --no-validate`` (memoised)."""
+    """Diff one manifest pair in-process like ``specguard diff`` (memoised): an invalid side
+    is a finding (base-contract-invalid, contract-invalid), as in the default command."""
     if name not in _results:
         pair = pair_entry(name)
         old = load_spec(str(CORPUS / pair["old"]), validate=False)
         new = load_spec(str(CORPUS / pair["new"]), validate=False)
-        _results[name] = PairResult(name, diff_specs(old, new, today=TODAY))
+        _results[name] = PairResult(name, diff_specs(old, new, today=TODAY, validate=True))
     return _results[name]
 
 

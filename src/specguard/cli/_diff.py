@@ -13,7 +13,7 @@ import click
 
 from specguard.api import diff_specs
 from specguard.cli import silence_stdout
-from specguard.errors import OutputError, SpecguardError
+from specguard.errors import OutputError
 from specguard.gate import with_sources
 from specguard.load import load_spec, validate_specs
 from specguard.model import Level, LifecyclePolicy
@@ -147,19 +147,15 @@ def diff(
     options = {"root": root, "allow_remote_refs": allow_remote_refs, "validate": False}
     progress.stage("loading")
     old_spec = load_spec(old, **options)  # type: ignore[arg-type]
-    try:
-        new_spec = load_spec(new, **options)  # type: ignore[arg-type]
-    except SpecguardError:
-        if not no_validate:
-            validate_specs([old_spec])  # the old side's problem is reported first
-        raise
+    new_spec = load_spec(new, **options)  # type: ignore[arg-type]
     if not no_validate:
-        progress.stage("validating")
-        validate_specs([old_spec, new_spec])  # both at once on large documents
-    progress.stage("comparing and judging")
+        # event contracts are validated here; an invalid OpenAPI document is a finding
+        validate_specs([spec for spec in (old_spec, new_spec) if spec.is_asyncapi])
+    progress.stage("validating, comparing and judging")
     lifecycle = LifecyclePolicy(deprecation_days_beta, deprecation_days_stable)
     report = diff_specs(old_spec, new_spec, today=today.date() if today else None,
-                        semantic=not no_semantic, lifecycle=lifecycle)
+                        semantic=not no_semantic, lifecycle=lifecycle,
+                        validate=not no_validate)
     progress.done()
     # Source text and removal anchors for snippets (HTML), SARIF and GitHub locations.
     report = with_sources(report, old_spec, new_spec)

@@ -144,7 +144,11 @@ def service_findings(
     """Every finding of one service, policy applied, worst first."""
     disabled = config.disabled()
     if outcome.report is None:
-        return _presence(outcome, inventory, config, former_callers)
+        return _presence(outcome, inventory, config, former_callers) + [
+            dataclasses.replace(f, service=outcome.service).with_fingerprint()
+            for f in outcome.problems
+            if f.rule_id not in disabled
+        ]
     findings = []
     for finding in outcome.report.findings:
         if finding.rule_id in disabled:

@@ -59,6 +59,8 @@ class Outcome:
     report: DiffReport | None
     operation_ids: tuple[tuple[Operation, str], ...] = ()
     internal: tuple[Operation, ...] = ()
+    # a service on one side only has no report: its contract-invalid finding, if any
+    problems: tuple[Finding, ...] = ()
 
     def operation_id(self, operation: Operation) -> str | None:
         for op, op_id in self.operation_ids:
@@ -157,15 +159,18 @@ def self_contained(spec: Spec) -> bool:
 
 
 def _compare(job: Job) -> Outcome:
-    # Validation is most of a diff's cost. The base side passed the gate when it merged, so
-    # only the side under review is validated; an invalid base still diffs.
+    # An invalid contract is a finding (contract-invalid at the head, base-contract-invalid
+    # at the base) and the diff goes on; event contracts are still refused when invalid.
     old = _load(job.old, False) if job.old is not None else None
     new = _load(job.new, False) if job.new is not None else None
+    if new is not None and new.is_asyncapi and job.validate:
+        new = _load(job.new or "", True)
     if old is None or new is None:
         present = old or new
         assert present is not None
-        if new is not None and job.validate:
-            new = _load(job.new or "", True)
+        problems: tuple[Finding, ...] = ()
+        if new is not None and job.validate and not new.is_asyncapi:
+            problems = contract_findings(None, (new, validation_problem(new)), dict(job.levels))
         ids, internal = _facts((present,), every_operation(present))
         return Outcome(
             job.service,
@@ -174,6 +179,7 @@ def _compare(job: Job) -> Outcome:
             None,
             ids,
             internal,
+            problems,
         )
     if old.root.text == new.root.text and self_contained(new):
         # Unchanged and nothing it refers to can have changed: diff(a, a) is empty. In a
@@ -181,10 +187,8 @@ def _compare(job: Job) -> Outcome:
         return Outcome(
             job.service, _side(old), _side(new), DiffReport(old.root.name, new.root.name, ())
         )
-    if job.validate:
-        new = _load(job.new or "", True)
     report = diff_specs(old, new, today=job.today, levels=dict(job.levels), semantic=job.semantic,
-                        lifecycle=job.lifecycle)
+                        lifecycle=job.lifecycle, validate=job.validate)
     report = with_sources(report, old, new)
     operations = {op for f in report.findings for op in f.operations}
     ids, internal = _facts((new, old), operations)

@@ -39,6 +39,7 @@ __all__ = [
     "load_spec",
     "parse_bytes",
     "validate_specs",
+    "validation_problem",
 ]
 
 _MAX_REF_CHAIN = 100_000
@@ -539,6 +540,14 @@ def validate_specs(specs: Sequence[Spec]) -> None:
         if spec.is_asyncapi:  # event contracts are small: validated here, one by one
             validate_asyncapi(spec)
     validate_all([spec for spec in specs if not spec.is_asyncapi])
+
+
+def validation_problem(spec: Spec) -> SpecValidationError | None:
+    """Why ``spec`` is not a valid OpenAPI document (None: it is valid); a ``$ref`` that cannot
+    be followed is raised as :class:`RefError`, since no walk gets past it."""
+    from specguard.load._validate import validation_problem as problem
+
+    return problem(spec)
 
 
 def _split_revision(location: str) -> tuple[str | None, str]:

@@ -34,11 +34,12 @@ def validate_specs(specs: Sequence[Spec]) -> None:
         validate_spec(spec)
 
 
-def validation_error(spec: Spec) -> SpecguardError | None:
-    """The error :func:`validate_spec` would raise, or None for a valid document."""
+def validation_problem(spec: Spec) -> SpecValidationError | None:
+    """What :func:`validate_spec` would raise for an invalid document, None for a valid one;
+    a ``$ref`` that cannot be followed is raised (:class:`RefError`): no walk gets past it."""
     try:
         validate_spec(spec)
-    except SpecguardError as exc:
+    except SpecValidationError as exc:
         return exc
     return None
 
@@ -56,7 +57,15 @@ def validate_spec(spec: Spec) -> None:
         problem = exc
     if problem is None and not unsettled:
         return
-    explain(spec)  # raises with openapi-spec-validator's message and line
+    try:
+        explain(spec)  # raises with openapi-spec-validator's message and line
+    except SpecValidationError as exc:
+        if exc.pointer is None and isinstance(problem, Problem) and problem.pointer:
+            # its check of a default names no place: the fast path knows which schema
+            exc.pointer = problem.pointer
+            exc.line = problem.file.line(problem.pointer)
+            exc.file = problem.file.name
+        raise
     if problem is None:
         return  # undecided by the fast path; the Python validator accepts it
     if isinstance(problem, SpecguardError):
@@ -135,7 +144,9 @@ def _explain(spec: Spec) -> None:
         getattr(error, "absolute_path", None) or getattr(error, "path", None) or ()
     )
     pointer = "".join("/" + encode_token(t) for t in tokens)
-    message = _short(str(getattr(error, "message", error)))
+    # jsonschema-rs's message goes on with the schema path and the instance: the first
+    # paragraph is the message, the pointer already says where
+    message = _short(str(getattr(error, "message", error)).split("\n\nFailed validating")[0])
     raise SpecValidationError(
         f"invalid OpenAPI document: {message}",
         file=spec.root.name,

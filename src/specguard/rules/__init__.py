@@ -19,10 +19,14 @@ from specguard.load import Spec, decode_pointer, encode_token
 from specguard.model import Finding, Level, LifecyclePolicy, Location, Operation
 from specguard.rules._catalogue import CATALOGUE, RETIRED, RULES, Rule
 from specguard.rules._classify import Context, Hit
+from specguard.rules._contract import contract_findings
 from specguard.rules._lifecycle import CLASSIFIERS, relax_unstable, stabilities
 from specguard.rules._semantic import SemanticBridge
 
-__all__ = ["CATALOGUE", "CLASSIFIERS", "RETIRED", "RULES", "Context", "Rule", "classify"]
+__all__ = [
+    "CATALOGUE", "CLASSIFIERS", "RETIRED", "RULES", "Context", "Rule", "classify",
+    "contract_findings",
+]
 
 
 def classify(

@@ -568,6 +568,11 @@ _LISTED_RULES: tuple[Rule, ...] = (
     _r("event-payload-compatibility-unknown", W, NONE,
        "compatibility of message {message} of operation {operation} could not be decided: "
        "{reason}", "the judge could neither prove nor refute compatibility"),
+    # -- documents -------------------------------------------------------------------------
+    _r("base-contract-invalid", W, NONE, "the base contract is not valid OpenAPI: {reason}",
+       "the diff goes on, but what the base promised is uncertain where it is invalid"),
+    _r("contract-invalid", B, NONE, "the contract is not valid OpenAPI: {reason}",
+       "tools and clients generated from an invalid contract may fail or disagree"),
     # -- gate ------------------------------------------------------------------------------
     _r("version-not-bumped", B, NONE,
        "breaking changes without a major version bump ({old} -> {new})",
