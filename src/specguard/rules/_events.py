@@ -144,12 +144,14 @@ def classify_events(
     overrides = dict(levels or {})
     by_pair: dict[SchemaPair | None, list[Finding]] = {}
     for change in diff.changes:
-        rule = CATALOGUE[_rule(change).id]
+        rule = _rule(change)
         operations = (change.operation,) if change.operation is not None else ()
         finding = Finding(
             rule_id=rule.id,
             level=overrides.get(rule.id, rule.level),
-            direction=event_direction(change.action),
+            # structural rows (channels, operations) are about both sides: no direction
+            direction=(Direction.NONE if rule.direction is Direction.NONE
+                       else event_direction(change.action)),
             message=render(rule, dict(change.args), operations),
             operations=operations,
             old=change.old,
