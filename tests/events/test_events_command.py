@@ -5,6 +5,7 @@ is flagged per message type with reasons."""
 from __future__ import annotations
 
 import json
+import urllib.parse
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,7 +30,7 @@ SPEC = str(Path(__file__).resolve().parents[2] / "specs" / "order-events.asyncap
 @pytest.fixture
 def stream_url(redis_url: str) -> Iterator[str]:
     """A Redis database of its own, emptied for each test (the shop tests use database 0)."""
-    url = redis_url.rsplit("/", 1)[0] + "/9"
+    url = urllib.parse.urlsplit(redis_url)._replace(path="/9").geturl()
     client = redis.Redis.from_url(url)
     client.flushdb()
     client.close()
