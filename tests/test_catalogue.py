@@ -150,6 +150,8 @@ MIRROR_WAIVERS: dict[tuple[str, str], str] = {
     ("response-body-schema-widened", "direction"): _JUDGE,
     ("response-body-schema-widened", "strictness"): _JUDGE,
     ("response-header-schema-widened", "direction"): _JUDGE,
+    ("response-parameter-schema-widened", "direction"): _JUDGE,
+    ("response-parameter-schema-widened", "strictness"): _JUDGE,
     ("response-header-schema-widened", "strictness"): _JUDGE,
     ("event-send-payload-widened", "direction"): _JUDGE,
     ("event-send-payload-widened", "strictness"): _JUDGE,
@@ -476,3 +478,11 @@ def test_mirrors_share_the_judge_policy(rule_id: str) -> None:
 
 
 MIRROR_ALIAS_TARGETS = frozenset(MIRROR_ALIASES.values())
+
+
+def test_every_subject_has_a_classifier() -> None:
+    """What the differ can compare (``Subject``) and what the rules classify are one list."""
+    from specguard.model import Subject
+    from specguard.rules import CLASSIFIERS
+
+    assert set(CLASSIFIERS) == {subject.value for subject in Subject}

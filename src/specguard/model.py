@@ -74,6 +74,92 @@ class Location:
     line: int | None = None
 
 
+class Subject(str, enum.Enum):
+    """What the differ compared: an OpenAPI object (``parameter``) or one of its fields or
+    keywords (``parameter.required``, ``schema.maxLength``). Every subject has a classifier."""
+
+    HEADER = "header"
+    HEADER_REQUIRED = "header.required"
+    MEDIA_TYPE = "media-type"
+    MEDIA_TYPE_ENCODING = "media-type.encoding"
+    OPERATION = "operation"
+    OPERATION_DEPRECATED = "operation.deprecated"
+    OPERATION_OPERATION_ID = "operation.operationId"
+    OPERATION_X_STABILITY_LEVEL = "operation.x-stability-level"
+    OPERATION_X_SUNSET = "operation.x-sunset"
+    PARAMETER = "parameter"
+    PARAMETER_ALLOW_EMPTY_VALUE = "parameter.allowEmptyValue"
+    PARAMETER_ALLOW_RESERVED = "parameter.allowReserved"
+    PARAMETER_DEPRECATED = "parameter.deprecated"
+    PARAMETER_EXPLODE = "parameter.explode"
+    PARAMETER_IN = "parameter.in"
+    PARAMETER_NAME = "parameter.name"
+    PARAMETER_REQUIRED = "parameter.required"
+    PARAMETER_STYLE = "parameter.style"
+    PARAMETER_X_SUNSET = "parameter.x-sunset"
+    REQUEST_BODY = "request-body"
+    REQUEST_BODY_REQUIRED = "request-body.required"
+    RESPONSE = "response"
+    SCHEMA = "schema"
+    SCHEMA_ADDITIONAL_PROPERTIES = "schema.additionalProperties"
+    SCHEMA_ALL_OF = "schema.allOf"
+    SCHEMA_ANY_OF = "schema.anyOf"
+    SCHEMA_BOOLEAN = "schema.boolean"
+    SCHEMA_CONST = "schema.const"
+    SCHEMA_CONTAINS = "schema.contains"
+    SCHEMA_CONTENT_ENCODING = "schema.contentEncoding"
+    SCHEMA_CONTENT_MEDIA_TYPE = "schema.contentMediaType"
+    SCHEMA_CONTENT_SCHEMA = "schema.contentSchema"
+    SCHEMA_DEFAULT = "schema.default"
+    SCHEMA_DEPENDENT_REQUIRED = "schema.dependentRequired"
+    SCHEMA_DEPENDENT_SCHEMAS = "schema.dependentSchemas"
+    SCHEMA_DEPRECATED = "schema.deprecated"
+    SCHEMA_DISCRIMINATOR = "schema.discriminator"
+    SCHEMA_DISCRIMINATOR_MAPPING = "schema.discriminator-mapping"
+    SCHEMA_ENUM = "schema.enum"
+    SCHEMA_FORMAT = "schema.format"
+    SCHEMA_ITEMS = "schema.items"
+    SCHEMA_MAX_CONTAINS = "schema.maxContains"
+    SCHEMA_MAX_ITEMS = "schema.maxItems"
+    SCHEMA_MAX_LENGTH = "schema.maxLength"
+    SCHEMA_MAX_PROPERTIES = "schema.maxProperties"
+    SCHEMA_MAXIMUM = "schema.maximum"
+    SCHEMA_MIN_CONTAINS = "schema.minContains"
+    SCHEMA_MIN_ITEMS = "schema.minItems"
+    SCHEMA_MIN_LENGTH = "schema.minLength"
+    SCHEMA_MIN_PROPERTIES = "schema.minProperties"
+    SCHEMA_MINIMUM = "schema.minimum"
+    SCHEMA_MULTIPLE_OF = "schema.multipleOf"
+    SCHEMA_NOT = "schema.not"
+    SCHEMA_ONE_OF = "schema.oneOf"
+    SCHEMA_PATTERN = "schema.pattern"
+    SCHEMA_PATTERN_PROPERTIES = "schema.patternProperties"
+    SCHEMA_PREFIX_ITEMS = "schema.prefixItems"
+    SCHEMA_PROPERTY = "schema.property"
+    SCHEMA_PROPERTY_NAMES = "schema.propertyNames"
+    SCHEMA_READ_ONLY = "schema.readOnly"
+    SCHEMA_REQUIRED = "schema.required"
+    SCHEMA_TYPE = "schema.type"
+    SCHEMA_UNEVALUATED_ITEMS = "schema.unevaluatedItems"
+    SCHEMA_UNEVALUATED_PROPERTIES = "schema.unevaluatedProperties"
+    SCHEMA_UNIQUE_ITEMS = "schema.uniqueItems"
+    SCHEMA_WRITE_ONLY = "schema.writeOnly"
+    SCHEMA_X_EXTENSIBLE_ENUM = "schema.x-extensible-enum"
+    SECURITY_REQUIREMENT = "security-requirement"
+    SECURITY_SCHEME = "security-scheme"
+    SECURITY_SCOPES = "security-scopes"
+    SERVERS = "servers"
+    UNCLASSIFIED = "unclassified"
+
+
+class Part(str, enum.Enum):
+    """Which part of a message a top-level schema describes."""
+
+    BODY = "body"
+    PARAMETER = "parameter"
+    HEADER = "header"
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     """A neutral fact produced by the differ: something was added, removed or changed.
@@ -84,7 +170,7 @@ class Change:
     documents) the rules need to judge; ``details`` carries extra named facts.
     """
 
-    subject: str
+    subject: Subject
     kind: ChangeKind
     direction: Direction
     old_location: Location | None
@@ -172,6 +258,10 @@ class Finding:
     # replaced by identities, and the message arguments that name what changed. Kept on the
     # finding so that the gate can recompute the fingerprint with a service name.
     identity: tuple[str, ...] = field(default=(), compare=False)
+    # The rule's message arguments (name, JSON value), sorted by name: the message is
+    # rendered from them in one place (``specguard.rules.make_finding``) and machine
+    # formats carry them as they are.
+    args: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
 
     def with_fingerprint(self) -> Finding:
         """Return a copy with a fingerprint stable across line moves and unrelated edits.

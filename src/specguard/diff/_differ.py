@@ -32,7 +32,7 @@ from specguard.diff._schema import compare_schemas, refs_within
 from specguard.diff._walk import Node
 from specguard.errors import SpecValidationError
 from specguard.load import Spec
-from specguard.model import Change, ChangeKind, Direction, Operation
+from specguard.model import Change, ChangeKind, Direction, Operation, Part, Subject
 from specguard.vocabulary import HTTP_METHODS, PATH_PARAMETER
 
 ADDED, REMOVED, CHANGED = ChangeKind.ADDED, ChangeKind.REMOVED, ChangeKind.CHANGED
@@ -64,7 +64,7 @@ class SchemaRoot:
     old: Node
     new: Node
     direction: Direction
-    kind: str  # "body" | "parameter" | "header"
+    kind: Part
     keys: tuple[ChangeKey, ...]
     operation: Operation
 
@@ -119,7 +119,7 @@ class Differ:
 
     def emit(
         self,
-        subject: str,
+        subject: Subject,
         kind: ChangeKind,
         direction: Direction,
         old: Node | None,
@@ -190,10 +190,10 @@ class Differ:
         ):
             for index, server in enumerate(new_servers):
                 if _freeze(server) not in old_urls and isinstance(server, dict):
-                    self.emit("servers", ADDED, Direction.NONE, None,
+                    self.emit(Subject.SERVERS, ADDED, Direction.NONE, None,
                               new.child("servers", index), None, server.get("url"))
             return
-        self.emit("servers", CHANGED, Direction.NONE, old.child("servers"),
+        self.emit(Subject.SERVERS, CHANGED, Direction.NONE, old.child("servers"),
                   new.child("servers"), old.get("servers"), new.get("servers"))
 
     def _diff_path_map(
@@ -232,7 +232,7 @@ class Differ:
                 if isinstance(item.get(method), dict):
                     op = _operation(method, name, webhooks)
                     removed = item.child(method)
-                    key = self.emit("operation", REMOVED, Direction.NONE, removed, None,
+                    key = self.emit(Subject.OPERATION, REMOVED, Direction.NONE, removed, None,
                                     deprecated=bool(removed.get("deprecated")),
                                     sunset=removed.get("x-sunset"))
                     self._attach([key], op)
@@ -242,7 +242,7 @@ class Differ:
                 if isinstance(item.get(method), dict):
                     op = _operation(method, name, webhooks)
                     added = item.child(method)
-                    key = self.emit("operation", ADDED, Direction.NONE, None, added,
+                    key = self.emit(Subject.OPERATION, ADDED, Direction.NONE, None, added,
                                     stability=added.get("x-stability-level"))
                     self._attach([key], op)
         for old_name, new_name in pairs:
@@ -264,12 +264,12 @@ class Differ:
             else:
                 op = Operation(method, f"{parent.path} callback {new_name}")
             if isinstance(old_op.value, dict) and not isinstance(new_op.value, dict):
-                key = self.emit("operation", REMOVED, Direction.NONE, old_op, None,
+                key = self.emit(Subject.OPERATION, REMOVED, Direction.NONE, old_op, None,
                                 deprecated=bool(old_op.get("deprecated")),
                                 sunset=old_op.get("x-sunset"))
                 self._attach([key], op)
             elif isinstance(new_op.value, dict) and not isinstance(old_op.value, dict):
-                key = self.emit("operation", ADDED, Direction.NONE, None, new_op,
+                key = self.emit(Subject.OPERATION, ADDED, Direction.NONE, None, new_op,
                                 stability=new_op.get("x-stability-level"))
                 self._attach([key], op)
             elif isinstance(old_op.value, dict):
@@ -294,19 +294,19 @@ class Differ:
         old_dep, new_dep = bool(old.get("deprecated")), bool(new.get("deprecated"))
         stability = new.get("x-stability-level")
         if old_dep != new_dep:
-            keys.append(self.emit("operation.deprecated", CHANGED, Direction.NONE,
+            keys.append(self.emit(Subject.OPERATION_DEPRECATED, CHANGED, Direction.NONE,
                                   old.child("deprecated"), new.child("deprecated"),
                                   old_dep, new_dep, sunset=new.get("x-sunset"),
                                   stability=stability))
         for extension in ("x-sunset", "x-stability-level"):  # lifecycle (oasdiff's convention)
             if _freeze(old.get(extension)) != _freeze(new.get(extension)):
-                keys.append(self.emit(f"operation.{extension}", CHANGED, Direction.NONE,
+                keys.append(self.emit(Subject(f"operation.{extension}"), CHANGED, Direction.NONE,
                                       old.child(extension), new.child(extension),
                                       old.get(extension), new.get(extension),
                                       deprecated=new_dep, was_deprecated=old_dep,
                                       stability=stability))
         if old.get("operationId") != new.get("operationId"):
-            keys.append(self.emit("operation.operationId", CHANGED, Direction.NONE,
+            keys.append(self.emit(Subject.OPERATION_OPERATION_ID, CHANGED, Direction.NONE,
                                   old.child("operationId"), new.child("operationId"),
                                   old.get("operationId"), new.get("operationId")))
         keys += self._diff_parameters(old_item, new_item, old, new, old_path, new_path,
@@ -353,17 +353,17 @@ class Differ:
                 continue
             target = added.pop(target_key)
             del removed[key]
-            keys.append(self.emit("parameter.in", CHANGED, direction, node, target,
+            keys.append(self.emit(Subject.PARAMETER_IN, CHANGED, direction, node, target,
                                   node.get("in"), target.get("in"), name=node.get("name"),
                                   required=bool(target.get("required"))))
         for node in removed.values():
-            keys.append(self.emit("parameter", REMOVED, direction, node, None,
+            keys.append(self.emit(Subject.PARAMETER, REMOVED, direction, node, None,
                                   name=node.get("name"), location=node.get("in"),
                                   required=bool(node.get("required")),
                                   deprecated=bool(node.get("deprecated")),
                                   sunset=node.get("x-sunset")))
         for node in added.values():
-            keys.append(self.emit("parameter", ADDED, direction, None, node,
+            keys.append(self.emit(Subject.PARAMETER, ADDED, direction, None, node,
                                   name=node.get("name"), location=node.get("in"),
                                   required=bool(node.get("required"))))
         for key in old_params.keys() & new_params.keys():
@@ -380,38 +380,42 @@ class Differ:
         keys: list[ChangeKey] = []
         old_req, new_req = bool(old.get("required")), bool(new.get("required"))
         if old_req != new_req:
-            keys.append(self.emit("parameter.required", CHANGED, direction, old.child("required"),
+            keys.append(self.emit(Subject.PARAMETER_REQUIRED, CHANGED, direction,
+                                  old.child("required"),
                                   new.child("required"), old_req, new_req, **facts))
         if where == "path" and old.get("name") != name:
-            keys.append(self.emit("parameter.name", CHANGED, Direction.NONE, old.child("name"),
+            keys.append(self.emit(Subject.PARAMETER_NAME, CHANGED, Direction.NONE,
+                                  old.child("name"),
                                   new.child("name"), old.get("name"), name, **facts))
         for attr in ("style", "explode"):
             old_v, new_v = _style(old, attr), _style(new, attr)
             if old_v != new_v:
-                keys.append(self.emit(f"parameter.{attr}", CHANGED, direction, old.child(attr),
+                keys.append(self.emit(Subject(f"parameter.{attr}"), CHANGED, direction,
+                                      old.child(attr),
                                       new.child(attr), old_v, new_v, **facts))
         for flag in ("allowReserved", "allowEmptyValue"):
             # Both default to false: an explicit false is no change.
             old_f, new_f = old.get(flag) is True, new.get(flag) is True
             if old_f != new_f:
-                keys.append(self.emit(f"parameter.{flag}", ADDED if new_f else REMOVED,
+                keys.append(self.emit(Subject(f"parameter.{flag}"), ADDED if new_f else REMOVED,
                                       direction, old.child(flag), new.child(flag), old_f, new_f,
                                       **facts))
         old_dep, new_dep = bool(old.get("deprecated")), bool(new.get("deprecated"))
         if old_dep != new_dep:
-            keys.append(self.emit("parameter.deprecated", CHANGED, direction,
+            keys.append(self.emit(Subject.PARAMETER_DEPRECATED, CHANGED, direction,
                                   old.child("deprecated"), new.child("deprecated"),
                                   old_dep, new_dep, sunset=new.get("x-sunset"),
                                   stability=stability, **facts))
         if _freeze(old.get("x-sunset")) != _freeze(new.get("x-sunset")):
-            keys.append(self.emit("parameter.x-sunset", CHANGED, direction, old.child("x-sunset"),
+            keys.append(self.emit(Subject.PARAMETER_X_SUNSET, CHANGED, direction,
+                                  old.child("x-sunset"),
                                   new.child("x-sunset"), old.get("x-sunset"),
                                   new.get("x-sunset"), deprecated=new_dep,
                                   was_deprecated=old_dep, stability=stability, **facts))
         keys += self._diff_schema_root(old.child("schema"), new.child("schema"), direction,
-                                       "parameter", op)
+                                       Part.PARAMETER, op)
         keys += self._diff_content(old.child("content"), new.child("content"), direction, op,
-                                   "parameter", required=True)
+                                   Part.PARAMETER, required=True)
         keys += self._catch_all(old, new, PARAMETER_FIELDS, "parameter", direction)
         return keys
 
@@ -422,32 +426,33 @@ class Differ:
         if old.value is None and new.value is None:
             return []
         if old.value is None:
-            return [self.emit("request-body", ADDED, direction, None, new,
+            return [self.emit(Subject.REQUEST_BODY, ADDED, direction, None, new,
                               required=bool(new.get("required")))]
         if new.value is None:
-            return [self.emit("request-body", REMOVED, direction, old, None)]
+            return [self.emit(Subject.REQUEST_BODY, REMOVED, direction, old, None)]
         keys: list[ChangeKey] = []
         old_req, new_req = bool(old.get("required")), bool(new.get("required"))
         if old_req != new_req:
-            keys.append(self.emit("request-body.required", CHANGED, direction,
+            keys.append(self.emit(Subject.REQUEST_BODY_REQUIRED, CHANGED, direction,
                                   old.child("required"), new.child("required"), old_req, new_req))
         keys += self._diff_content(old.child("content"), new.child("content"), direction, op,
-                                   "body", required=old_req)
+                                   Part.BODY, required=old_req)
         keys += self._catch_all(old, new, REQUEST_BODY_FIELDS, "request-body", direction)
         return keys
 
     def _diff_content(
-        self, old: Node, new: Node, direction: Direction, op: Operation, kind: str,
+        self, old: Node, new: Node, direction: Direction, op: Operation, kind: Part,
         required: bool,
     ) -> list[ChangeKey]:
         old_media = {k.lower(): k for k in old.mapping()}
         new_media = {k.lower(): k for k in new.mapping()}
         keys: list[ChangeKey] = []
         for media in old_media.keys() - new_media.keys():
-            keys.append(self.emit("media-type", REMOVED, direction, old.child(old_media[media]),
+            keys.append(self.emit(Subject.MEDIA_TYPE, REMOVED, direction,
+                                  old.child(old_media[media]),
                                   None, media=media, remaining=len(new_media), part=kind))
         for media in new_media.keys() - old_media.keys():
-            keys.append(self.emit("media-type", ADDED, direction, None,
+            keys.append(self.emit(Subject.MEDIA_TYPE, ADDED, direction, None,
                                   new.child(new_media[media]), media=media,
                                   previous=len(old_media), part=kind))
         for media in old_media.keys() & new_media.keys():
@@ -478,7 +483,7 @@ class Differ:
                 new_props = declared_properties(new.child("schema"))
             kind = ADDED if name not in old_map else REMOVED if name not in new_map else CHANGED
             keys.append(self.emit(
-                "media-type.encoding", kind, direction,
+                Subject.MEDIA_TYPE_ENCODING, kind, direction,
                 old_enc.child(name) if name in old_map else None,
                 new_enc.child(name) if name in new_map else None,
                 old_v, new_v, property=name,
@@ -495,16 +500,16 @@ class Differ:
         # success statuses old clients already handled that the new spec still documents
         kept = sorted(c for c in old_codes.keys() & new_codes.keys() if c.startswith("2"))
         for code in old_codes.keys() - new_codes.keys():
-            keys.append(self.emit("response", REMOVED, direction, old.child(old_codes[code]),
+            keys.append(self.emit(Subject.RESPONSE, REMOVED, direction, old.child(old_codes[code]),
                                   None, status=code, success_kept=tuple(kept)))
         for code in new_codes.keys() - old_codes.keys():
-            keys.append(self.emit("response", ADDED, direction, None,
+            keys.append(self.emit(Subject.RESPONSE, ADDED, direction, None,
                                   new.child(new_codes[code]), status=code))
         for code in old_codes.keys() & new_codes.keys():
             old_r = old.child(old_codes[code]).deref()
             new_r = new.child(new_codes[code]).deref()
             keys += self._diff_content(old_r.child("content"), new_r.child("content"),
-                                       direction, op, "body", required=True)
+                                       direction, op, Part.BODY, required=True)
             keys += self._diff_headers(old_r.child("headers"), new_r.child("headers"),
                                        direction, op, code)
             keys += self._catch_all(old_r, new_r, RESPONSE_FIELDS, "response", direction)
@@ -521,29 +526,30 @@ class Differ:
         keys: list[ChangeKey] = []
         for name in old_h.keys() - new_h.keys():
             node = old.child(old_h[name]).deref()
-            keys.append(self.emit("header", REMOVED, direction, node, None, name=old_h[name],
+            keys.append(self.emit(Subject.HEADER, REMOVED, direction, node, None, name=old_h[name],
                                   required=bool(node.get("required")), status=status))
         for name in new_h.keys() - old_h.keys():
             node = new.child(new_h[name]).deref()
-            keys.append(self.emit("header", ADDED, direction, None, node, name=new_h[name],
+            keys.append(self.emit(Subject.HEADER, ADDED, direction, None, node, name=new_h[name],
                                   required=bool(node.get("required")), status=status))
         for name in old_h.keys() & new_h.keys():
             old_n, new_n = old.child(old_h[name]).deref(), new.child(new_h[name]).deref()
             old_req, new_req = bool(old_n.get("required")), bool(new_n.get("required"))
             if old_req != new_req:
-                keys.append(self.emit("header.required", CHANGED, direction,
+                keys.append(self.emit(Subject.HEADER_REQUIRED, CHANGED, direction,
                                       old_n.child("required"), new_n.child("required"),
                                       old_req, new_req, name=new_h[name], status=status))
             for attr, default in (("style", "simple"), ("explode", False)):
                 # No dedicated rule, but a header serialised differently must not be dropped.
                 if old_n.get(attr, default) != new_n.get(attr, default):
-                    keys.append(self.emit("unclassified", CHANGED, direction, old_n.child(attr),
+                    keys.append(self.emit(Subject.UNCLASSIFIED, CHANGED, direction,
+                                          old_n.child(attr),
                                           new_n.child(attr), old_n.get(attr, default),
                                           new_n.get(attr, default), object="header", field=attr))
             keys += self._diff_schema_root(old_n.child("schema"), new_n.child("schema"),
-                                           direction, "header", op)
+                                           direction, Part.HEADER, op)
             keys += self._diff_content(old_n.child("content"), new_n.child("content"),
-                                       direction, op, "header", required=True)
+                                       direction, op, Part.HEADER, required=True)
             keys += self._catch_all(old_n, new_n, HEADER_FIELDS, "header", direction)
         return keys
 
@@ -569,11 +575,11 @@ class Differ:
             extended_by = sorted(wider[0] - schemes) if wider and not covered else []
             if extended_by:
                 extending.add(wider[0])
-            keys.append(self.emit("security-requirement", REMOVED, REQ, old_loc, new_loc,
+            keys.append(self.emit(Subject.SECURITY_REQUIREMENT, REMOVED, REQ, old_loc, new_loc,
                                   sorted(schemes), None, remaining=len(new_reqs),
                                   covered=covered, extended_by=tuple(extended_by)))
         for schemes in new_sets.keys() - old_sets.keys():
-            keys.append(self.emit("security-requirement", ADDED, REQ, old_loc, new_loc,
+            keys.append(self.emit(Subject.SECURITY_REQUIREMENT, ADDED, REQ, old_loc, new_loc,
                                   None, sorted(schemes), anonymous_before=anonymous_before,
                                   previous=len(old_reqs), extends=schemes in extending))
         for schemes in old_sets.keys() & new_sets.keys():
@@ -581,7 +587,7 @@ class Differ:
                 old_scopes = set(old_sets[schemes][scheme])
                 new_scopes = set(new_sets[schemes][scheme])
                 if old_scopes != new_scopes:
-                    keys.append(self.emit("security-scopes", CHANGED, REQ, old_loc, new_loc,
+                    keys.append(self.emit(Subject.SECURITY_SCOPES, CHANGED, REQ, old_loc, new_loc,
                                           sorted(old_scopes), sorted(new_scopes), scheme=scheme,
                                           added=sorted(new_scopes - old_scopes),
                                           removed=sorted(old_scopes - new_scopes)))
@@ -594,27 +600,28 @@ class Differ:
                 if handling is Handling.JUDGED and _freeze(old_s.get(field_name)) != _freeze(
                     new_s.get(field_name)
                 ):
-                    key = self.emit("security-scheme", CHANGED, REQ, old_s.child(field_name),
+                    key = self.emit(Subject.SECURITY_SCHEME, CHANGED, REQ, old_s.child(field_name),
                                     new_s.child(field_name), old_s.get(field_name),
                                     new_s.get(field_name), scheme=name, field=field_name)
                     for user in self._scheme_users.get(name, ()):
                         self._attach([key], user)
         for name in old.mapping().keys() - new.mapping().keys():
-            key = self.emit("security-scheme", REMOVED, REQ, old.child(name), None, scheme=name)
+            key = self.emit(Subject.SECURITY_SCHEME, REMOVED, REQ, old.child(name), None,
+                            scheme=name)
             for user in self._scheme_users.get(name, ()):
                 self._attach([key], user)
 
     # -- schemas -------------------------------------------------------------------------
 
     def _diff_schema_root(
-        self, old: Node, new: Node, direction: Direction, kind: str, op: Operation
+        self, old: Node, new: Node, direction: Direction, kind: Part, op: Operation
     ) -> list[ChangeKey]:
         if old.value is None and new.value is None:
             return []
         if old.value is None or new.value is None:
             kind_of = ADDED if old.value is None else REMOVED
             present = new if new.value is not None else old
-            return [self.emit("schema", kind_of, direction, old if old.value is not None
+            return [self.emit(Subject.SCHEMA, kind_of, direction, old if old.value is not None
                               else None, new if new.value is not None else None, part=kind,
                               unconstrained=_unconstrained(present.value))]
         keys = self.diff_schema(old, new, direction)
@@ -697,7 +704,7 @@ class Differ:
             old_v, new_v = old_map.get(name), new_map.get(name)
             wire = _servers_wire if name == "servers" else _same
             if _freeze(wire(old_v)) != _freeze(wire(new_v)):
-                keys.append(self.emit("unclassified", CHANGED, direction, old.child(name),
+                keys.append(self.emit(Subject.UNCLASSIFIED, CHANGED, direction, old.child(name),
                                       new.child(name), old_v, new_v, object=obj, field=name))
         return keys
 

@@ -24,7 +24,7 @@ from specguard.diff._parts import (
 )
 from specguard.diff._walk import Node
 from specguard.load import encode_token
-from specguard.model import ChangeKind, Direction
+from specguard.model import ChangeKind, Direction, Subject
 
 if TYPE_CHECKING:
     from specguard.diff._differ import ChangeKey, Differ
@@ -52,7 +52,7 @@ def compare_schemas(
         n, dict
     ):
         if _canonical(o) != _canonical(n):
-            yield differ.emit("schema.boolean", CHANGED, direction, old, new,
+            yield differ.emit(Subject.SCHEMA_BOOLEAN, CHANGED, direction, old, new,
                               _summary(o), _summary(n))
         return
     o_inner, n_inner = _nullable_wrapper(o), _nullable_wrapper(n)
@@ -115,7 +115,7 @@ def _nullable_wrapped(
     new_t = ["null"] if n_inner is not None else None
     keyword = (o_inner or n_inner or ("oneOf", 0))[0]
     yield differ.emit(
-        "schema.type", CHANGED, direction, old.child(keyword if o_inner else "type"),
+        Subject.SCHEMA_TYPE, CHANGED, direction, old.child(keyword if o_inner else "type"),
         new.child(keyword if n_inner else "type"), old_t, new_t,
         lost=("null",) if o_inner is not None else (),
         gained=("null",) if n_inner is not None else (),
@@ -140,12 +140,12 @@ def _composed(differ: Differ, old: Node, new: Node, direction: Direction) -> Ite
         for part in o_rest:
             if part.slot is not None:
                 reported.add(id(part))
-                yield differ.emit("schema.allOf", REMOVED, direction, part.slot, None,
+                yield differ.emit(Subject.SCHEMA_ALL_OF, REMOVED, direction, part.slot, None,
                                   remaining=n_count, index=part.index)
         for part in n_rest:
             if part.slot is not None:
                 reported.add(id(part))
-                yield differ.emit("schema.allOf", ADDED, direction, None, part.slot,
+                yield differ.emit(Subject.SCHEMA_ALL_OF, ADDED, direction, None, part.slot,
                                   previous=o_count, index=part.index)
     if all(id(part) in reported for part in o_rest + n_rest):
         # Nothing else differs in the set of parts: compare the pairs.
@@ -184,17 +184,17 @@ def _keywords(differ: Differ, old: Node, new: Node, direction: Direction) -> Ite
                 ov, nv = (1 if ov is None else ov), (1 if nv is None else nv)
             if ov != nv and _is_number(ov, nv):
                 tightened = _tightened(ov, nv, tighter_when_larger)
-                yield emit(f"schema.{name}", CHANGED, direction, old.child(name),
+                yield emit(Subject(f"schema.{name}"), CHANGED, direction, old.child(name),
                            new.child(name), ov, nv, tightened=tightened, keyword=name)
     yield from _multiple_of(differ, old, new, direction)
     if bool(o.get("uniqueItems")) != bool(n.get("uniqueItems")):
-        yield emit("schema.uniqueItems", CHANGED, direction, old.child("uniqueItems"),
+        yield emit(Subject.SCHEMA_UNIQUE_ITEMS, CHANGED, direction, old.child("uniqueItems"),
                    new.child("uniqueItems"), bool(o.get("uniqueItems")),
                    bool(n.get("uniqueItems")), tightened=bool(n.get("uniqueItems")))
     for name in ("pattern", "format"):
         if o.get(name) != n.get(name):
             kind = ADDED if name not in o else REMOVED if name not in n else CHANGED
-            yield emit(f"schema.{name}", kind, direction, old.child(name), new.child(name),
+            yield emit(Subject(f"schema.{name}"), kind, direction, old.child(name), new.child(name),
                        o.get(name), n.get(name))
     yield from _arrays(differ, old, new, direction)
     yield from _dependencies(differ, old, new, direction)
@@ -209,11 +209,12 @@ def _keywords(differ: Differ, old: Node, new: Node, direction: Direction) -> Ite
     if ("default" in o or "default" in n) and _canonical(o.get("default")) != _canonical(
         n.get("default")
     ):
-        yield emit("schema.default", CHANGED, direction, old.child("default"),
+        yield emit(Subject.SCHEMA_DEFAULT, CHANGED, direction, old.child("default"),
                    new.child("default"), o.get("default"), n.get("default"))
     for flag in ("deprecated", "readOnly", "writeOnly"):
         if bool(o.get(flag)) != bool(n.get(flag)):
-            yield emit(f"schema.{flag}", CHANGED, direction, old.child(flag), new.child(flag),
+            yield emit(Subject(f"schema.{flag}"), CHANGED, direction, old.child(flag),
+                       new.child(flag),
                        bool(o.get(flag)), bool(n.get(flag)))
     for name in o.keys() | n.keys():
         handling = SCHEMA_KEYWORDS.get(name)
@@ -222,7 +223,7 @@ def _keywords(differ: Differ, old: Node, new: Node, direction: Direction) -> Ite
         if name.startswith("x-"):
             continue
         if _canonical(o.get(name)) != _canonical(n.get(name)):
-            yield emit("unclassified", CHANGED, direction, old.child(name), new.child(name),
+            yield emit(Subject.UNCLASSIFIED, CHANGED, direction, old.child(name), new.child(name),
                        _summary(o.get(name)), _summary(n.get(name)), object="schema",
                        field=name)
 
@@ -334,7 +335,7 @@ def _types(differ: Differ, old: Node, new: Node, direction: Direction) -> Iterat
         return
     anchor = "type" if "type" in old.value or "type" in new.value else "nullable"
     yield differ.emit(
-        "schema.type", CHANGED, direction, old.child(anchor), new.child(anchor),
+        Subject.SCHEMA_TYPE, CHANGED, direction, old.child(anchor), new.child(anchor),
         sorted(old_t) if old_t is not None else None,
         sorted(new_t) if new_t is not None else None,
         lost=tuple(lost), gained=tuple(gained),
@@ -363,7 +364,7 @@ def _enum(differ: Differ, old: Node, new: Node, direction: Direction) -> Iterato
     anchor_new = "enum" if "enum" in new.value else "const"
     if old_v is None or new_v is None:
         kind = ADDED if old_v is None else REMOVED
-        yield differ.emit("schema.enum", kind, direction, old.child(anchor_old),
+        yield differ.emit(Subject.SCHEMA_ENUM, kind, direction, old.child(anchor_old),
                           new.child(anchor_new), _summary(list((old_v or {}).values())),
                           _summary(list((new_v or {}).values())))
         return
@@ -371,10 +372,10 @@ def _enum(differ: Differ, old: Node, new: Node, direction: Direction) -> Iterato
     removed = [old_v[k] for k in old_v.keys() - new_v.keys()]
     if len(old_v) == 1 and len(new_v) == 1:
         # One fixed value for another (const, or an enum of one): every value is new.
-        yield differ.emit("schema.const", CHANGED, direction, old.child(anchor_old),
+        yield differ.emit(Subject.SCHEMA_CONST, CHANGED, direction, old.child(anchor_old),
                           new.child(anchor_new), _summary(removed[0]), _summary(added[0]))
         return
-    yield differ.emit("schema.enum", CHANGED, direction, old.child(anchor_old),
+    yield differ.emit(Subject.SCHEMA_ENUM, CHANGED, direction, old.child(anchor_old),
                       new.child(anchor_new), None, None,
                       added=tuple(sorted(map(_canonical, added))),
                       removed=tuple(sorted(map(_canonical, removed))))
@@ -406,11 +407,11 @@ def _objects(differ: Differ, old: Node, new: Node, direction: Direction) -> Iter
     old_additional = _additional(old)
     new_additional = _additional(new)
     for name in sorted(new_req - old_req):
-        yield emit("schema.required", ADDED, direction, old.child("required"),
+        yield emit(Subject.SCHEMA_REQUIRED, ADDED, direction, old.child("required"),
                    new.child("required"), None, name, name=name,
                    new_property=name not in old_props)
     for name in sorted(old_req - new_req):
-        yield emit("schema.required", REMOVED, direction, old.child("required"),
+        yield emit(Subject.SCHEMA_REQUIRED, REMOVED, direction, old.child("required"),
                    new.child("required"), name, None, name=name,
                    property_removed=name not in new_props)
     flag = "readOnly" if direction is Direction.REQUEST else "writeOnly"
@@ -418,37 +419,39 @@ def _objects(differ: Differ, old: Node, new: Node, direction: Direction) -> Iter
         if name in hidden_new:
             # Now hidden in this direction (readOnly in a request, writeOnly in a response):
             # not a removal, but the flag change must not vanish silently.
-            yield emit(f"schema.{flag}", CHANGED, direction, old_props[name].deref().child(flag),
+            yield emit(Subject(f"schema.{flag}"), CHANGED, direction,
+                       old_props[name].deref().child(flag),
                        new.child("properties", name).deref().child(flag), False, True,
                        name=name, required=name in old_req)
             continue
-        yield emit("schema.property", REMOVED, direction, old_props[name], None, name=name,
+        yield emit(Subject.SCHEMA_PROPERTY, REMOVED, direction, old_props[name], None, name=name,
                    required=name in old_req, additional_forbidden=new_additional is False,
                    deprecated=bool(old_props[name].deref().get("deprecated")),
                    sunset=old_props[name].deref().get("x-sunset"))
     for name in sorted(new_props.keys() - old_props.keys()):
         if name in hidden_old:
-            yield emit(f"schema.{flag}", CHANGED, direction,
+            yield emit(Subject(f"schema.{flag}"), CHANGED, direction,
                        old.child("properties", name).deref().child(flag),
                        new_props[name].deref().child(flag), True, False)
             continue
-        yield emit("schema.property", ADDED, direction, None, new_props[name], name=name,
+        yield emit(Subject.SCHEMA_PROPERTY, ADDED, direction, None, new_props[name], name=name,
                    required=name in new_req, additional_forbidden=old_additional is False)
     for name in sorted(old_props.keys() & new_props.keys()):
         yield from differ.diff_schema(old_props[name], new_props[name], direction)
     if isinstance(old_additional, Node) and isinstance(new_additional, Node):
         yield from differ.diff_schema(old_additional, new_additional, direction)
     elif old_additional is not new_additional:
-        yield emit("schema.additionalProperties", CHANGED, direction,
+        yield emit(Subject.SCHEMA_ADDITIONAL_PROPERTIES, CHANGED, direction,
                    old.child("additionalProperties"), new.child("additionalProperties"),
                    _additional_summary(old_additional), _additional_summary(new_additional),
                    tightened=_additional_rank(new_additional) < _additional_rank(old_additional))
     old_pp, new_pp = old.child("patternProperties"), new.child("patternProperties")
     for pattern in sorted(old_pp.mapping().keys() - new_pp.mapping().keys()):
-        yield emit("schema.patternProperties", REMOVED, direction, old_pp.child(pattern), None,
+        yield emit(Subject.SCHEMA_PATTERN_PROPERTIES, REMOVED, direction, old_pp.child(pattern),
+                   None,
                    pattern=pattern)
     for pattern in sorted(new_pp.mapping().keys() - old_pp.mapping().keys()):
-        yield emit("schema.patternProperties", ADDED, direction, None, new_pp.child(pattern),
+        yield emit(Subject.SCHEMA_PATTERN_PROPERTIES, ADDED, direction, None, new_pp.child(pattern),
                    pattern=pattern)
     for pattern in sorted(old_pp.mapping().keys() & new_pp.mapping().keys()):
         yield from differ.diff_schema(old_pp.child(pattern), new_pp.child(pattern), direction)
@@ -515,7 +518,7 @@ def _bounds(differ: Differ, old: Node, new: Node, direction: Direction) -> Itera
         exclusive = "exclusiveMinimum" if sign == 1 else "exclusiveMaximum"
         anchor_old = name if name in old.value else exclusive
         anchor_new = name if name in new.value else exclusive
-        yield differ.emit(f"schema.{name}", CHANGED, direction, old.child(anchor_old),
+        yield differ.emit(Subject(f"schema.{name}"), CHANGED, direction, old.child(anchor_old),
                           new.child(anchor_new), _show_bound(old_b), _show_bound(new_b),
                           tightened=tightened, keyword=name)
 
@@ -539,7 +542,7 @@ def _multiple_of(
         ratio = Fraction(str(nv)) / Fraction(str(ov))
         tightened = (1 / ratio).denominator != 1
         loosened = ratio.denominator != 1
-    yield differ.emit("schema.multipleOf", CHANGED, direction, old.child("multipleOf"),
+    yield differ.emit(Subject.SCHEMA_MULTIPLE_OF, CHANGED, direction, old.child("multipleOf"),
                       new.child("multipleOf"), ov, nv, tightened=tightened, loosened=loosened)
 
 
@@ -550,14 +553,14 @@ def _arrays(differ: Differ, old: Node, new: Node, direction: Direction) -> Itera
     elif _canonical(o_items) != _canonical(n_items) and not (
         o_items in (None, True, {}) and n_items in (None, True, {})
     ):
-        yield differ.emit("schema.items", CHANGED, direction, old.child("items"),
+        yield differ.emit(Subject.SCHEMA_ITEMS, CHANGED, direction, old.child("items"),
                           new.child("items"), _summary(o_items), _summary(n_items))
     o_prefix, n_prefix = old.child("prefixItems"), new.child("prefixItems")
     common = min(len(o_prefix.items()), len(n_prefix.items()))
     for index in range(common):
         yield from differ.diff_schema(o_prefix.child(index), n_prefix.child(index), direction)
     if len(o_prefix.items()) != len(n_prefix.items()):
-        yield differ.emit("schema.prefixItems", CHANGED, direction, o_prefix, n_prefix,
+        yield differ.emit(Subject.SCHEMA_PREFIX_ITEMS, CHANGED, direction, o_prefix, n_prefix,
                           len(o_prefix.items()), len(n_prefix.items()))
 
 
@@ -570,7 +573,7 @@ def _combinator(
         return
     if keyword != "allOf" and not (o_count and n_count):
         # A whole anyOf/oneOf appeared or disappeared: one constraint, not one per branch.
-        yield differ.emit(f"schema.{keyword}", ADDED if n_count else REMOVED, direction,
+        yield differ.emit(Subject(f"schema.{keyword}"), ADDED if n_count else REMOVED, direction,
                           o_list if o_count else None, n_list if n_count else None,
                           previous=o_count, remaining=n_count, index=max(o_count, n_count) - 1)
         return
@@ -580,10 +583,10 @@ def _combinator(
     for i, j in pairs:
         yield from differ.diff_schema(o_list.child(i), n_list.child(j), direction)
     for i in old_left:
-        yield differ.emit(f"schema.{keyword}", REMOVED, direction, o_list.child(i), None,
+        yield differ.emit(Subject(f"schema.{keyword}"), REMOVED, direction, o_list.child(i), None,
                           remaining=n_count, index=i)
     for j in new_left:
-        yield differ.emit(f"schema.{keyword}", ADDED, direction, None, n_list.child(j),
+        yield differ.emit(Subject(f"schema.{keyword}"), ADDED, direction, None, n_list.child(j),
                           previous=o_count, index=j)
 
 
@@ -604,12 +607,13 @@ def _subschema_constraint(
             yield from differ.diff_schema(old.child(name), new.child(name), direction)
         elif _canonical(ov) != _canonical(nv):
             # false vs a schema: false admits nothing, so moving to a schema loosens
-            yield differ.emit(f"schema.{name}", CHANGED, direction, old.child(name),
+            yield differ.emit(Subject(f"schema.{name}"), CHANGED, direction, old.child(name),
                               new.child(name), _summary(ov), _summary(nv),
                               tightened=nv is False, loosened=ov is False, keyword=name)
         return
     tightened = _trivial(ov)
-    yield differ.emit(f"schema.{name}", CHANGED, direction, old.child(name), new.child(name),
+    yield differ.emit(Subject(f"schema.{name}"), CHANGED, direction, old.child(name),
+                      new.child(name),
                       _summary(ov), _summary(nv), tightened=tightened,
                       loosened=not tightened, keyword=name)
 
@@ -627,7 +631,7 @@ def _dependencies(
     o_pairs, n_pairs = pairs(old.get("dependentRequired")), pairs(new.get("dependentRequired"))
     if o_pairs != n_pairs:
         yield differ.emit(
-            "schema.dependentRequired", CHANGED, direction, old.child("dependentRequired"),
+            Subject.SCHEMA_DEPENDENT_REQUIRED, CHANGED, direction, old.child("dependentRequired"),
             new.child("dependentRequired"), _dependency_text(o_pairs),
             _dependency_text(n_pairs), tightened=bool(n_pairs - o_pairs),
             loosened=bool(o_pairs - n_pairs), keyword="dependentRequired")
@@ -638,7 +642,7 @@ def _dependencies(
         yield from differ.diff_schema(o_deps.child(key), n_deps.child(key), direction)
     if o_keys != n_keys:
         yield differ.emit(
-            "schema.dependentSchemas", CHANGED, direction, o_deps, n_deps,
+            Subject.SCHEMA_DEPENDENT_SCHEMAS, CHANGED, direction, o_deps, n_deps,
             sorted(o_keys), sorted(n_keys), tightened=bool(n_keys - o_keys),
             loosened=bool(o_keys - n_keys), keyword="dependentSchemas")
 
@@ -651,7 +655,8 @@ def _content(differ: Differ, old: Node, new: Node, direction: Direction) -> Iter
         if _canonical(ov) == _canonical(nv):
             continue
         kind = ADDED if ov is None else REMOVED if nv is None else CHANGED
-        yield differ.emit(f"schema.{name}", kind, direction, old.child(name), new.child(name),
+        yield differ.emit(Subject(f"schema.{name}"), kind, direction, old.child(name),
+                          new.child(name),
                           _summary(ov), _summary(nv))
 
 
@@ -672,7 +677,7 @@ def _extensible_enum(
     old_v, new_v = _extensible_values(old.value), _extensible_values(new.value)
     if old_v is None or new_v is None or old_v.keys() == new_v.keys():
         return  # introduced or dropped: an annotation of an open set says nothing new
-    yield differ.emit("schema.x-extensible-enum", CHANGED, direction,
+    yield differ.emit(Subject.SCHEMA_X_EXTENSIBLE_ENUM, CHANGED, direction,
                       old.child("x-extensible-enum"), new.child("x-extensible-enum"), None, None,
                       added=tuple(sorted(new_v.keys() - old_v.keys())),
                       removed=tuple(sorted(old_v.keys() - new_v.keys())))
@@ -690,7 +695,7 @@ def _negation(differ: Differ, old: Node, new: Node, direction: Direction) -> Ite
         if _canonical(o_not) != _canonical(n_not):
             # Keyword rules read inverted inside `not` (a value removed from the inner enum
             # is a value added outside); one change, judged as a whole by the semantic judge.
-            yield differ.emit("schema.not", CHANGED, direction, old.child("not"),
+            yield differ.emit(Subject.SCHEMA_NOT, CHANGED, direction, old.child("not"),
                               new.child("not"))
         else:
             # Same text: only referenced schemas can differ; narrowing them widens the outer.
@@ -698,7 +703,7 @@ def _negation(differ: Differ, old: Node, new: Node, direction: Direction) -> Ite
                                           direction.flipped())
         return
     kind = ADDED if o_not is None else REMOVED
-    yield differ.emit("schema.not", kind, direction, old.child("not"), new.child("not"))
+    yield differ.emit(Subject.SCHEMA_NOT, kind, direction, old.child("not"), new.child("not"))
 
 
 def _discriminator(
@@ -708,13 +713,13 @@ def _discriminator(
     if o_disc.value is None and n_disc.value is None:
         return
     if o_disc.get("propertyName") != n_disc.get("propertyName"):
-        yield differ.emit("schema.discriminator", CHANGED, direction,
+        yield differ.emit(Subject.SCHEMA_DISCRIMINATOR, CHANGED, direction,
                           o_disc.child("propertyName"), n_disc.child("propertyName"),
                           o_disc.get("propertyName"), n_disc.get("propertyName"))
     o_map, n_map = o_disc.child("mapping").mapping(), n_disc.child("mapping").mapping()
     for value in sorted(o_map.keys() - n_map.keys()):
-        yield differ.emit("schema.discriminator-mapping", REMOVED, direction,
+        yield differ.emit(Subject.SCHEMA_DISCRIMINATOR_MAPPING, REMOVED, direction,
                           o_disc.child("mapping", value), None, value=value)
     for value in sorted(n_map.keys() - o_map.keys()):
-        yield differ.emit("schema.discriminator-mapping", ADDED, direction, None,
+        yield differ.emit(Subject.SCHEMA_DISCRIMINATOR_MAPPING, ADDED, direction, None,
                           n_disc.child("mapping", value), value=value)

@@ -22,7 +22,7 @@ from specguard.gate._events import event_impact, is_event_document
 from specguard.gate._work import Outcome
 from specguard.inventory import Inventory
 from specguard.model import Direction, Finding, Level, Location, Operation
-from specguard.rules import CATALOGUE, Rule
+from specguard.rules import CATALOGUE, Rule, make_finding
 
 _SEMVER = re.compile(r"^v?(\d+)(?:\.(\d+))?")
 
@@ -35,8 +35,6 @@ def known_rules() -> frozenset[str]:
     return frozenset(CATALOGUE)
 
 
-def _message(rule_id: str, **args: str) -> str:
-    return rule(rule_id).message.format(**args)
 
 
 def _join(note: str | None, extra: str) -> str:
@@ -122,14 +120,11 @@ def version_finding(
     if bumped is None:
         note += "; info.version is not a semantic version"
     consumers = sorted({name for f in breaking for name in f.consumers})
-    return Finding(
-        rule_id="version-not-bumped",
+    return make_finding(
+        rule("version-not-bumped"),
+        {"old": str(outcome.old.version), "new": str(outcome.new.version)},
         level=level,
         direction=Direction.NONE,
-        message=_message(
-            "version-not-bumped", old=str(outcome.old.version), new=str(outcome.new.version)
-        ),
-        operations=(),
         old=Location(outcome.old.file, "/info/version", outcome.old.version_line),
         new=Location(outcome.new.file, "/info/version", outcome.new.version_line),
         note=note,
@@ -184,12 +179,11 @@ def _presence(
     if level is None:
         return []
     return [
-        Finding(
-            rule_id=rule_id,
+        make_finding(
+            rule(rule_id),
+            {"name": name},
             level=level,
             direction=Direction.NONE,
-            message=_message(rule_id, name=name),
-            operations=(),
             old=old,
             new=new,
             service=name,
@@ -234,14 +228,11 @@ def apply_acks(
         if level is None:
             continue
         result.append(
-            Finding(
-                rule_id=rule_id,
+            make_finding(
+                rule(rule_id),
+                {"fingerprint": ack.fingerprint, "expires": ack.expires.isoformat()},
                 level=level,
                 direction=Direction.NONE,
-                message=_message(
-                    rule_id, fingerprint=ack.fingerprint, expires=ack.expires.isoformat()
-                ),
-                operations=(),
                 old=None,
                 new=Location(ack_file, f"/acks/{index}", ack.line),
                 note=f"reason: {ack.reason} (approved by {ack.approved_by})",
@@ -278,12 +269,11 @@ def base_policy(
     level = committed.level_of("gate-policy-changed", rule("gate-policy-changed").level)
     if not changes or level is None:
         return policy, None
-    finding = Finding(
-        rule_id="gate-policy-changed",
+    finding = make_finding(
+        rule("gate-policy-changed"),
+        {"changes": "; ".join(changes)},
         level=level,
         direction=Direction.NONE,
-        message=_message("gate-policy-changed", changes="; ".join(changes)),
-        operations=(),
         old=None,
         new=Location(head.source or CONFIG_FILE, "", None),
         note=f"the gate applies the policy of {base}; run with --policy head to use this one",

@@ -16,16 +16,17 @@ from typing import Any
 
 from specguard.diff import ChangeKey, DiffTree
 from specguard.load import Spec, decode_pointer, encode_token
-from specguard.model import Finding, Level, LifecyclePolicy, Location, Operation
+from specguard.model import Finding, Level, LifecyclePolicy, Location
 from specguard.rules._catalogue import CATALOGUE, RETIRED, RULES, Rule
 from specguard.rules._classify import Context, Hit
 from specguard.rules._contract import contract_findings
 from specguard.rules._lifecycle import CLASSIFIERS, relax_unstable, stabilities
+from specguard.rules._render import make_finding, render
 from specguard.rules._semantic import SemanticBridge
 
 __all__ = [
     "CATALOGUE", "CLASSIFIERS", "RETIRED", "RULES", "Context", "Rule", "classify",
-    "contract_findings",
+    "contract_findings", "make_finding", "render",
 ]
 
 
@@ -56,14 +57,9 @@ def classify(
         located_in = tree.new if new_at else tree.old
         for hit in hits:
             rule = CATALOGUE[hit.rule_id]
-            finding = Finding(
-                rule_id=rule.id,
-                level=overrides.get(rule.id, rule.level),
-                direction=change.direction,
-                message=render(rule, dict(hit.args), operations),
-                operations=operations,
-                old=old_at,
-                new=new_at,
+            finding = make_finding(
+                rule, dict(hit.args), level=overrides.get(rule.id, rule.level),
+                direction=change.direction, operations=operations, old=old_at, new=new_at,
                 identity=finding_identity(located_in, new_at or old_at, hit.args),
             )
             if bridge is not None:
@@ -159,36 +155,6 @@ def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
         )
 
     return tuple(sorted(findings, key=key))
-
-
-def render(rule: Rule, args: dict[str, Any], operations: tuple[Operation, ...]) -> str:
-    values = {name: _show(value) for name, value in args.items()}
-    values.setdefault("op", ", ".join(str(op) for op in operations) or "(document)")
-    try:
-        return rule.message.format_map(_Defaulting(values))
-    except (ValueError, IndexError):
-        return rule.message
-
-
-_MAX_LISTED = 8
-
-
-class _Defaulting(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return "?"
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, (list, tuple)):
-        shown = ", ".join(_show(v) for v in value[:_MAX_LISTED]) or "none"
-        if len(value) > _MAX_LISTED:
-            shown += f" and {len(value) - _MAX_LISTED} more"
-        return shown
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, default=str)
 
 
 def _locate(spec: Spec, location: Location | None) -> Location | None:

@@ -18,8 +18,9 @@ from typing import Any, Literal
 
 from specguard.diff import DiffTree, Node, SchemaRoot, declared_properties
 from specguard.load import Spec, decode_pointer, encode_token
-from specguard.model import Direction, Finding, Level, Location, Operation
+from specguard.model import Direction, Finding, Level, Location, Operation, Part
 from specguard.rules._catalogue import CATALOGUE, JudgePolicy
+from specguard.rules._render import make_finding
 
 # How far the judge may act on a finding is a fact of its rule (``Rule.judge``): rules about
 # the set of instances a schema accepts it may overrule; rules about behaviour the schema
@@ -57,13 +58,14 @@ def _beyond_validation(finding: Finding) -> bool:
                for loc in (finding.old, finding.new))
 
 
-ROOT_RULES = {
-    ("body", Direction.REQUEST): "request-body-schema-narrowed",
-    ("parameter", Direction.REQUEST): "request-parameter-schema-narrowed",
-    ("header", Direction.REQUEST): "request-parameter-schema-narrowed",
-    ("body", Direction.RESPONSE): "response-body-schema-widened",
-    ("header", Direction.RESPONSE): "response-header-schema-widened",
-    ("parameter", Direction.RESPONSE): "response-header-schema-widened",
+ROOT_RULES: dict[tuple[Part, Direction], str] = {
+    (Part.BODY, Direction.REQUEST): "request-body-schema-narrowed",
+    (Part.PARAMETER, Direction.REQUEST): "request-parameter-schema-narrowed",
+    (Part.HEADER, Direction.REQUEST): "request-parameter-schema-narrowed",
+    (Part.BODY, Direction.RESPONSE): "response-body-schema-widened",
+    (Part.HEADER, Direction.RESPONSE): "response-header-schema-widened",
+    # a callback's (or webhook's) parameters are sent by the API
+    (Part.PARAMETER, Direction.RESPONSE): "response-parameter-schema-widened",
 }
 
 
@@ -346,16 +348,10 @@ class SemanticBridge:
                 continue
             assert rule_id is not None
             rule = CATALOGUE[rule_id]
-            results.append(Finding(
-                rule_id=rule.id,
-                level=overrides.get(rule.id, rule.level),
-                direction=root.direction,
-                message=rule.message,
-                operations=tuple(sorted(operations)),
-                old=_located(root.old),
-                new=_located(root.new),
-                witness=verdict.witness,
-                note=verdict.reason or None,
+            results.append(make_finding(
+                rule, {}, level=overrides.get(rule.id, rule.level), direction=root.direction,
+                operations=tuple(sorted(operations)), old=_located(root.old),
+                new=_located(root.new), witness=verdict.witness, note=verdict.reason or None,
             ))
         for key, equal in proven_equal.items():
             if equal:
