@@ -13,6 +13,7 @@ from specguard.errors import SpecguardError
 from specguard.load import Spec
 from specguard.model import Direction, Finding, Level, Location
 from specguard.rules._catalogue import CATALOGUE
+from specguard.rules._render import make_finding
 
 BASE_CONTRACT_INVALID = "base-contract-invalid"
 CONTRACT_INVALID = "contract-invalid"
@@ -38,12 +39,11 @@ def contract_findings(
         file = problem.file or spec.root.name
         where = Location(file, problem.pointer or "", problem.line)
         relative = spec.relative_name(file)
-        finding = Finding(
-            rule_id=rule.id,
+        finding = make_finding(
+            rule,
+            {"reason": reason},
             level=level,
             direction=Direction.NONE,
-            message=rule.message.format(reason=reason),
-            operations=(),
             old=where if rule_id == BASE_CONTRACT_INVALID else None,
             new=where if rule_id == CONTRACT_INVALID else None,
             # the fingerprint names the file and place, not the wording of the validator

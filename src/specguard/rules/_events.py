@@ -24,6 +24,7 @@ from specguard.load import Spec
 from specguard.load._asyncapi import Action
 from specguard.model import ChangeKind, Direction, Finding, Level, Location
 from specguard.rules._catalogue import CATALOGUE, Rule
+from specguard.rules._render import make_finding
 
 __all__ = ["classify_events", "event_direction"]
 
@@ -139,23 +140,17 @@ def classify_events(
     semantic: bool = True,
 ) -> tuple[Finding, ...]:
     """Findings for two AsyncAPI documents, judged by each operation's side."""
-    from specguard.rules import render
-
     overrides = dict(levels or {})
     by_pair: dict[SchemaPair | None, list[Finding]] = {}
     for change in diff.changes:
         rule = _rule(change)
         operations = (change.operation,) if change.operation is not None else ()
-        finding = Finding(
-            rule_id=rule.id,
-            level=overrides.get(rule.id, rule.level),
+        finding = make_finding(
+            rule, dict(change.args), level=overrides.get(rule.id, rule.level),
             # structural rows (channels, operations) are about both sides: no direction
             direction=(Direction.NONE if rule.direction is Direction.NONE
                        else event_direction(change.action)),
-            message=render(rule, dict(change.args), operations),
-            operations=operations,
-            old=change.old,
-            new=change.new,
+            operations=operations, old=change.old, new=change.new,
             identity=_identity(diff, change.old, change.new, change.args),
         )
         by_pair.setdefault(change.pair, []).append(finding)
@@ -243,21 +238,13 @@ class _EventJudge:
         self, rule: Rule, pair: SchemaPair, direction: Direction,
         overrides: Mapping[str, Level], **extra: Any,
     ) -> Finding:
-        from specguard.rules import render
-
         witness = extra.pop("witness", None)
         args = {"operation": pair.operation_id, "message": pair.message, **extra}
         old = Location(pair.old.file.name, pair.old.pointer or "/", pair.old.line)
         new = Location(pair.new.file.name, pair.new.pointer or "/", pair.new.line)
-        return Finding(
-            rule_id=rule.id,
-            level=overrides.get(rule.id, rule.level),
-            direction=direction,
-            message=render(rule, args, (pair.operation,)),
-            operations=(pair.operation,),
-            old=old,
-            new=new,
-            witness=witness,
+        return make_finding(
+            rule, args, level=overrides.get(rule.id, rule.level), direction=direction,
+            operations=(pair.operation,), old=old, new=new, witness=witness,
             identity=(new.pointer, pair.operation_id, pair.message),
         )
 
