@@ -6,6 +6,7 @@ Every subcommand lives in its own module and is attached here; errors derived fr
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import re
@@ -27,7 +28,23 @@ class _Group(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMAND_MODULES)
 
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """The process entry (the ``specguard`` script, ``python -m specguard``); tests call
+        :meth:`main` instead, which this leaves alone.
+
+        After ``diff`` and ``check`` the process ends without tearing down what the OS
+        reclaims anyway (documents of millions of objects, validator caches): 0.2 s on a
+        12 MB pair. Output is flushed first, so nothing written is lost.
+        """
+        try:
+            return self.main(*args, **kwargs)
+        except SystemExit as exc:
+            if _FAST_EXIT & _invoked:
+                _exit_now(exc.code)
+            raise
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        _invoked.add(cmd_name)
         module_name = COMMAND_MODULES.get(cmd_name)
         if module_name is None:
             return None
@@ -55,6 +72,27 @@ class _Group(click.Group):
                 raise
             _fail(f"internal error: {type(exc).__name__}: {exc} "
                   "(set SPECGUARD_DEBUG=1 for details)")
+
+
+# Commands whose process may end with os._exit once their output is flushed.
+_FAST_EXIT = frozenset({"diff", "check"})
+_invoked: set[str] = set()
+
+
+def _exit_now(code: object) -> None:
+    """Flush what was written and end the process at once with ``code`` (SystemExit's)."""
+    if code is None:
+        status = EXIT_OK
+    elif isinstance(code, int):
+        status = code
+    else:  # sys.exit("message") prints it and exits 1
+        print(code, file=sys.stderr)
+        status = EXIT_FAILED
+    for stream in (sys.stdout, sys.stderr):
+        # a reader that went away (BrokenPipeError) or a closed stream: the verdict stands
+        with contextlib.suppress(BrokenPipeError, ValueError):
+            stream.flush()
+    os._exit(status)
 
 
 # Messages quote spec text (keys, refs, validator output): it must not drive the terminal.

@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 import urllib.parse
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -213,6 +212,8 @@ def _fetch(url: str) -> bytes:
     deadline = time.monotonic() + REMOTE_SECONDS
     chunks: list[bytes] = []
     size = 0
+    import urllib.request  # 20 ms of imports (http.client, ssl) only a URL needs
+
     with urllib.request.urlopen(url, timeout=10) as response:
         while True:
             if time.monotonic() > deadline:
