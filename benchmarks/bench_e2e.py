@@ -9,6 +9,8 @@ Usage (from the repository root)::
     python benchmarks/bench_e2e.py --repeats 9      # medians of 9
     python benchmarks/bench_e2e.py --profile        # plus a stage breakdown per pair
     python benchmarks/bench_e2e.py --no-peers       # specguard only
+    python benchmarks/bench_e2e.py --before /tmp/old  # also another version's source tree
+    # (made with: git archive REV src | tar -x -C /tmp/old)
 
 Each round runs every command of every pair once, in turn (parse-only, specguard, peers), so
 that a busy machine slows all of them alike; the tables show medians over the rounds.
@@ -75,11 +77,11 @@ class Run:
     code: int
 
 
-def run(command: list[str], cwd: Path) -> Run:
+def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
     """Run ``command`` with output discarded; its own wall time and peak RSS (wait4)."""
     start = time.perf_counter()
     child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+                             stderr=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
@@ -104,12 +106,15 @@ def corpus_pairs(corpus: Path, wanted: str | None) -> list[tuple[str, Path, Path
     ]
 
 
-def commands(old: Path, new: Path, peer: str | None) -> dict[str, list[str]]:
+def commands(old: Path, new: Path, peer: str | None, before: Path | None
+             ) -> dict[str, list[str]]:
     python = sys.executable
     found = {
         "parse": [python, "-c", _PARSE_ONLY, str(old), str(new)],
         "specguard": [python, "-m", "specguard", "diff", str(old), str(new), "--format", "json"],
     }
+    if before is not None:
+        found["before"] = found["specguard"]
     if peer is not None:
         found["oasdiff"] = [peer, "changelog", str(old), str(new), "-f", "json"]
     return found
@@ -174,6 +179,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5, help="rounds (medians are shown)")
     parser.add_argument("--profile", action="store_true", help="stage breakdown per pair")
     parser.add_argument("--no-peers", action="store_true", help="skip oasdiff")
+    parser.add_argument("--source", type=Path, default=None,
+                        help="run specguard from this source tree (with src/) instead of the "
+                        "installed one, e.g. a clean export of a commit")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="a source tree of another specguard version (with src/) to time "
+                        "the same way, for a before/after table")
     args = parser.parse_args()
     if not (args.corpus / "manifest.json").is_file():
         raise SystemExit(f"no corpus at {args.corpus}")
@@ -182,8 +193,12 @@ def main() -> None:
     runs: dict[tuple[str, str], list[Run]] = {}
     for round_number in range(args.repeats):
         for name, old, new in pairs:
-            for label, command in commands(old, new, peer).items():
-                runs.setdefault((name, label), []).append(run(command, ROOT))
+            for label, command in commands(old, new, peer, args.before).items():
+                tree = {"before": args.before, "specguard": args.source}.get(label)
+                env = None
+                if tree is not None:
+                    env = {**os.environ, "PYTHONPATH": str(tree.resolve() / "src")}
+                runs.setdefault((name, label), []).append(run(command, ROOT, env))
         print(f"round {round_number + 1}/{args.repeats} done", file=sys.stderr)
 
     def median(name: str, label: str) -> Run | None:
@@ -194,15 +209,22 @@ def main() -> None:
                    max(r.peak_mb for r in found), found[-1].code)
 
     header = f"{'pair':<28} {'parse':>7} {'specguard':>9} {'ratio':>6} {'peak MB':>8} {'exit':>4}"
+    if args.before:
+        header += f" {'before':>8} {'ratio':>6} {'peak MB':>8} {'exit':>4}"
     if peer:
         header += f" {'oasdiff':>8} {'peak MB':>8} {'oasdiff/sg':>10}"
     print(f"medians of {args.repeats}, interleaved; oasdiff: {peer or 'not found'}")
     print(header)
     for name, _, _ in pairs:
-        parse, mine, theirs = (median(name, label) for label in ("parse", "specguard", "oasdiff"))
+        parse, mine, theirs, old = (
+            median(name, label) for label in ("parse", "specguard", "oasdiff", "before")
+        )
         assert parse is not None and mine is not None
         row = (f"{name:<28} {parse.seconds:>6.2f}s {mine.seconds:>8.2f}s "
                f"{mine.seconds / parse.seconds:>6.2f} {mine.peak_mb:>8.0f} {mine.code:>4}")
+        if old is not None:
+            row += (f" {old.seconds:>7.2f}s {old.seconds / parse.seconds:>6.2f} "
+                    f"{old.peak_mb:>8.0f} {old.code:>4}")
         if theirs is not None:
             row += (f" {theirs.seconds:>7.2f}s {theirs.peak_mb:>8.0f} "
                     f"{theirs.seconds / mine.seconds:>10.2f}")
