@@ -55,6 +55,9 @@ def test_json_contract(runner: CliRunner) -> None:
     assert finding["old"] is None
     assert finding["new"]["line"] == 9
     assert finding["fingerprint"].startswith("request-parameter-required-added:")
+    # the message's arguments, as data (the message is rendered from them)
+    assert finding["args"] == {"location": "query", "name": "tenant"}
+    assert "tenant" in finding["message"]
 
 
 def test_level_filters_the_report_not_the_gate(runner: CliRunner) -> None:

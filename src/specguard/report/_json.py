@@ -17,11 +17,20 @@ def location(loc: Location | None) -> dict[str, Any] | None:
     return {"file": loc.file, "pointer": loc.pointer, "line": loc.line}
 
 
+def _json_arg(value: Any) -> Any:
+    """Tuples (kept so findings stay hashable) as JSON arrays."""
+    if isinstance(value, tuple):
+        return [_json_arg(item) for item in value]
+    return value
+
+
 def finding_to_json(finding: Finding) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": finding.rule_id,
         "level": finding.level.value,
         "message": finding.message,
+        # the message's arguments as JSON values (added within schemaVersion 1)
+        "args": {name: _json_arg(value) for name, value in finding.args},
         "direction": finding.direction.value,
         "operations": [{"method": op.method, "path": op.path} for op in finding.operations],
         "old": location(finding.old),
