@@ -80,3 +80,29 @@ def test_ack_takes_a_fingerprint_or_all_current() -> None:
             main, ["ack", *args, "--reason", "r", "--approved-by", "a"]
         )
         assert result.exit_code == 2, (args, result.output)
+
+
+def test_diff_writes_the_job_summary_and_takes_the_report_flags(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``specguard diff --format github`` fills the job summary too; --per-group and
+    --annotations reach the formats."""
+    from tests.gate.support import ORDERS_V1
+
+    (tmp_path / "old.yaml").write_text(ORDERS_V1, encoding="utf-8")
+    (tmp_path / "new.yaml").write_text(
+        "openapi: 3.1.0\ninfo: {title: orders, version: 2.0.0}\npaths: {}\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    result = CliRunner().invoke(
+        main, ["diff", "old.yaml", "new.yaml", "--format", "github", "--annotations", "1"]
+    )
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.stdout.splitlines() if line.startswith("::error ")]
+    assert len(errors) == 1 and "title=operation-removed%3A 4 changes on 4 operations" in errors[0]
+    assert summary.read_text(encoding="utf-8").startswith("<!-- specguard-report -->")
+    text = CliRunner().invoke(main, ["diff", "old.yaml", "new.yaml", "--per-group", "1"])
+    assert "BREAKING operation-removed: 4 changes on 4 operations" in text.stdout
+    assert "  (+3 more in this group" in text.stdout

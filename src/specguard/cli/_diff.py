@@ -13,11 +13,12 @@ import click
 
 from specguard.api import diff_specs
 from specguard.cli import silence_stdout
+from specguard.cli._reporting import annotations_option, append_step_summary, per_group_option
 from specguard.errors import OutputError
 from specguard.gate._sources import with_sources  # not the whole gate: 70 ms of imports
 from specguard.load import load_spec, validate_specs
 from specguard.model import Level, LifecyclePolicy
-from specguard.report import OutputFormat, RenderOptions, gate_failed, render
+from specguard.report import OutputFormat, RenderOptions, default_level, gate_failed, render
 from specguard.rules import CATALOGUE
 
 FAIL_ON = ("breaking", "warning", "never")
@@ -49,15 +50,12 @@ class Progress:
             click.echo("\r\x1b[K", nl=False, err=True)
 
 
-# Formats a person reads top to bottom: safe changes are counted, not listed, by default.
-_READ_BY_PEOPLE = frozenset({OutputFormat.TEXT, OutputFormat.MARKDOWN, OutputFormat.GITHUB})
-
-
 def shown_level(given: str | None, fmt: OutputFormat) -> Level:
-    """``--level`` as given, else warning for text/Markdown/GitHub and safe for the rest."""
+    """``--level`` as given, else the format's default (formats a person reads top to bottom
+    count safe changes instead of listing them)."""
     if given is not None:
         return Level(given)
-    return Level.WARNING if fmt in _READ_BY_PEOPLE else Level.SAFE
+    return default_level(fmt)
 
 
 def write_output(text: str, output: Path | None) -> None:
@@ -132,10 +130,13 @@ color_option = click.option(
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report to a file instead of stdout.")
 @color_option
+@per_group_option
+@annotations_option
 def diff(
     old: str, new: str, fmt: str, fail_on: str, min_level: str | None, root: str | None,
     allow_remote_refs: bool, no_validate: bool, no_semantic: bool, today: dt.datetime | None,
     deprecation_days_beta: int, deprecation_days_stable: int, output: Path | None, color: str,
+    per_group: int, annotations: int,
 ) -> None:
     """Compare OLD and NEW contracts (paths, '-' for stdin, or REV:path) and judge every change.
 
@@ -160,10 +161,12 @@ def diff(
     # Source text and removal anchors for snippets (HTML), SARIF and GitHub locations.
     report = with_sources(report, old_spec, new_spec)
     threshold = fail_level(fail_on)
-    text = render(report, OutputFormat(fmt), RenderOptions(
+    render_options = RenderOptions(
         color=use_color(output, color), fail_on=threshold,
-        min_level=shown_level(min_level, OutputFormat(fmt))))
-    write_output(text, output)
+        min_level=shown_level(min_level, OutputFormat(fmt)), per_group=per_group,
+        annotations=annotations)
+    write_output(render(report, OutputFormat(fmt), render_options), output)
+    append_step_summary(report, OutputFormat(fmt), render_options)
     sys.exit(1 if gate_failed(report, threshold) else 0)
 
 

@@ -115,7 +115,8 @@ def render(report: DiffReport, options: RenderOptions) -> str:
     summary = f"{sentence} ({counts})"
     if left_groups:
         summary += (
-            f"; {left_findings} more in {left_groups} groups not annotated "
+            f"; {left_findings} more in {left_groups} group{'s' if left_groups > 1 else ''} "
+            "not annotated "
             f"(GitHub shows {limit} of each kind): see the job summary or the report"
         )
     unlisted = unlisted_summary(report, options)
