@@ -9,12 +9,12 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
-import re
 import sys
 from typing import Any
 
 import click
 
+from specguard._inert import unprintable
 from specguard.errors import SpecguardError
 
 EXIT_OK = 0
@@ -95,10 +95,6 @@ def _exit_now(code: object) -> None:
     os._exit(status)
 
 
-# Messages quote spec text (keys, refs, validator output): it must not drive the terminal.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
 def silence_stdout() -> None:
     """Point stdout at /dev/null, so the interpreter's final flush of a closed pipe is quiet."""
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -107,7 +103,8 @@ def silence_stdout() -> None:
 
 
 def _fail(message: str) -> None:
-    text = _CONTROL.sub("?", " ".join(message.split()))
+    # Messages quote spec text (keys, refs, validator output): it must not drive the terminal.
+    text = unprintable(" ".join(message.split()))
     click.echo(f"specguard: error: {text}", err=True)
     sys.exit(EXIT_BAD_INPUT)
 
