@@ -3,7 +3,9 @@ escapers, the XML writer and the exhaustiveness check."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +65,20 @@ def test_assert_never_raises_on_an_unhandled_value() -> None:
     """A member that slipped past the type checker is an error, not a silent fall-through."""
     with pytest.raises(AssertionError, match="unhandled value"):
         assert_never("json")  # type: ignore[arg-type]
+
+
+def test_no_copy_of_the_shared_pieces_is_left_in_the_source() -> None:
+    """Control-character classes, XML writing and assert_never live in one module each."""
+    src = Path(__file__).resolve().parents[2] / "src" / "specguard"
+    homes = {
+        r"re\.compile\([^)]*\\x(00|1f)": "_inert.py",
+        r"ET\.indent\(|<\?xml version": "_xml.py",
+        r"def _?assert_never\(": "_typing.py",
+    }
+    for pattern, home in homes.items():
+        found = sorted(
+            str(path.relative_to(src))
+            for path in src.rglob("*.py")
+            if re.search(pattern, path.read_text(encoding="utf-8"))
+        )
+        assert found == [home], pattern
