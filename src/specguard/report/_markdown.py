@@ -225,8 +225,8 @@ def render(report: DiffReport, options: RenderOptions) -> str:
         footer = [
             f"**{left_out} of the {sum(g.count for g in groups)} {levels} changes are not in "
             "this comment** (GitHub's 65,536-character limit). Read them all in the HTML or "
-            "JSON report (`--format html=report.html`; in CI, the report artifact the workflow "
-            "uploads).",
+            "JSON report: the report artifact of the workflow, or `--format html` (`check`: "
+            "`--format html=report.html`).",
             "",
         ]
     return "\n".join(lines + body + tail + footer)
