@@ -16,6 +16,8 @@ from schemathesis.core.errors import UnsupportedSchema
 from schemathesis.generation.jsonschema.builder import build
 
 from specguard.semantics import Judge, Outcome
+from specguard.semantics._empty import surely_inhabited
+from specguard.semantics._samples import sample
 from tests.semantics.strategies import TYPE_NAMES, mutations, schemas
 from tests.semantics.support import MemoryResolver, plain_valid
 
@@ -127,9 +129,9 @@ def test_plainly_inhabited_schemas_have_an_instance(schema: Any) -> None:
     judge = Judge(
         MemoryResolver(doc=schema), dialect="3.1", closed_senders=False, assert_formats=True
     )
-    engine = judge._engine("request", False)
-    if engine._surely_inhabited(schema, "doc"):
-        value = engine.sample(engine.sch(schema, "doc", "3.1"))
+    cx = judge._engine("request", False).ctx
+    if surely_inhabited(cx, schema, "doc"):
+        value = sample(cx, cx.refs.sch(schema, "doc", "3.1"))
         assert plain_valid(schema, value), value
 
 

@@ -22,7 +22,8 @@ from typing import Any, Literal, Protocol
 
 from specguard.model import Witness
 from specguard.semantics._atoms import Dialect, Formats
-from specguard.semantics._engine import Engine, Proved, Refuted, Unknown
+from specguard.semantics._engine import Engine
+from specguard.semantics._forms import Proved, Refuted, Unknown
 from specguard.semantics._oas import Context
 from specguard.semantics._verify import FORMAT_CHECKERS, VerificationError, Verifier
 

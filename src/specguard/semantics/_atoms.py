@@ -132,7 +132,7 @@ class Node:
     negated: Sch | None = None
     dialect: Dialect = "3.1"
     # the schema describes what a sender may send: objects are closed over the properties
-    # they declare (see Engine.canon)
+    # they declare (see _canon.canon)
     sender: bool = False
 
     def __eq__(self, other: object) -> bool:
