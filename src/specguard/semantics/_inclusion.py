@@ -209,15 +209,12 @@ def _scalar_in(cx: Ctx, kind: JsonType, atom: Atom, sups: tuple[Atom, ...]) -> R
 def _structure_in(
     cx: Ctx, mode: Mode, kind: JsonType, atom: Atom, sups: tuple[Atom, ...]
 ) -> Result:
-    exact = [s for s in sups if not isinstance(s, OpaqueAtom)]
+    exact: list[Atom] = [s for s in sups if not isinstance(s, OpaqueAtom)]
     if len(exact) > 1:
-        # A union of many object shapes (anyOf of event types...): one instance of ``atom``
-        # rules out every branch that rejects it, before any structural comparison.
-        probe = first(cx, atom_candidates(cx, atom, 0, 1), atom)
-        if probe is not MISSING and member_atom(cx, probe, atom) is True:
-            if member_list(cx, probe, sups) is False:
-                return Refuted(probe)
-            exact = [s for s in exact if member_atom(cx, probe, s) is not False]
+        probed = _probe(cx, atom, sups, exact)
+        if isinstance(probed, Refuted):
+            return probed
+        exact = probed
     results: list[Result] = []
     for sup in exact:
         result = _structure_sub(cx, mode, atom, sup)
@@ -238,14 +235,35 @@ def _structure_in(
     split = _split_in(cx, mode, kind, atom, sups)
     if split is not None:
         return split
+    return Unknown(_undecided_union(kind, sups, results))
+
+
+def _probe(
+    cx: Ctx, atom: Atom, sups: tuple[Atom, ...], exact: list[Atom]
+) -> Refuted | list[Atom]:
+    """A union of many object shapes (anyOf of event types...): one instance of ``atom``
+    rules out every branch that rejects it, before any structural comparison. That instance
+    when no branch accepts it, else the ``exact`` branches that may."""
+    probe = first(cx, atom_candidates(cx, atom, 0, 1), atom)
+    if probe is MISSING or member_atom(cx, probe, atom) is not True:
+        return exact
+    if member_list(cx, probe, sups) is False:
+        return Refuted(probe)
+    return [s for s in exact if member_atom(cx, probe, s) is not False]
+
+
+def _undecided_union(kind: JsonType, sups: tuple[Atom, ...], results: list[Result]) -> str:
+    """Why inclusion in the union ``sups`` is undecided."""
     reason = opaque_reason(sups)
-    if reason is None:
-        reasons = [r.reason for r in results if isinstance(r, Unknown)]
-        reason = reasons[0] if reasons else (
-            f"the {kind} schema fits no single branch of the union and no counterexample "
-            "was found"
-        )
-    return Unknown(reason)
+    if reason is not None:
+        return reason
+    reasons = [r.reason for r in results if isinstance(r, Unknown)]
+    if reasons:
+        return reasons[0]
+    return (
+        f"the {kind} schema fits no single branch of the union and no counterexample "
+        "was found"
+    )
 
 
 def _split_in(
@@ -429,12 +447,8 @@ def _other_keys(cx: Ctx, mode: Mode, sub: ObjAtom, sup: ObjAtom, taken: list[str
     if not sub_patterns and is_empty(cx, sub_additional):
         return PROVED  # the included schema allows no other keys at all
     sup_additional = _conj(sup_rules, "additional")
-    if sub_patterns or sup_patterns:
-        every = sub_patterns | sup_patterns
-        uniform = all(set(r.patterns) == every for r in sub_rules + sup_rules
-                      if r.kind == "additional")
-        if sub_patterns != sup_patterns or not uniform:
-            return Unknown("patternProperties differ between the schemas")
+    if _patterns_differ(sub_rules, sup_rules, sub_patterns, sup_patterns):
+        return Unknown("patternProperties differ between the schemas")
     deps: set[Hashable] = set()
     for pattern in sorted(sub_patterns):
         result = check(
@@ -449,6 +463,20 @@ def _other_keys(cx: Ctx, mode: Mode, sub: ObjAtom, sup: ObjAtom, taken: list[str
     if deps and isinstance(result, Proved):
         return Proved(frozenset(deps | result.deps))
     return result
+
+
+def _patterns_differ(
+    sub_rules: list[Rule], sup_rules: list[Rule], sub_patterns: set[str], sup_patterns: set[str]
+) -> bool:
+    """The two sides name different patterns, or an additionalProperties leaves other
+    patterns alone than those: the keys of the two would not line up pattern by pattern."""
+    if not sub_patterns and not sup_patterns:
+        return False
+    every = sub_patterns | sup_patterns
+    uniform = all(
+        set(r.patterns) == every for r in sub_rules + sup_rules if r.kind == "additional"
+    )
+    return sub_patterns != sup_patterns or not uniform
 
 
 def _pattern_in(
