@@ -133,6 +133,10 @@ class SemanticBridge:
             return finding
         if not _judged(finding.rule_id):
             return finding
+        if finding.rule_id in _PATTERN_CHANGED and _pattern_change_harmless(finding, pair):
+            return replace(finding, level=Level.SAFE, witness=None, note=(
+                "every string the old schema allowed here stays allowed (requests) or every "
+                "new one was allowed before (responses): proved on the patterns' automata"))
         if finding.rule_id == ENUM_VALUES_REMOVED and self._moved_to_a_sibling(finding, pair):
             return replace(finding, level=Level.SAFE, note=(
                 "the removed values moved to another oneOf branch, which accepts every old "
@@ -489,6 +493,29 @@ def _resolve(sides: Mapping[str, Spec], ref: str, base: str) -> tuple[str, str, 
     spec = sides[side]
     file, pointer, node = spec.resolve(ref, spec.files[key])
     return f"{side}\x00{file.key}", f"{side}\x00{file.key}#{pointer}", node
+
+
+_PATTERN_CHANGED = frozenset({"request-pattern-changed", "response-pattern-changed"})
+
+
+def _pattern_change_harmless(finding: Finding, pair: tuple[Node, Node]) -> bool:
+    """The pattern change alone (the old schema with the new pattern, old length bounds)
+    affects no old client: the patterns' languages nest the right way round."""
+    from specguard.semantics._languages import pattern_included
+
+    old, new = pair[0].value, pair[1].value
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return False
+    before, after = old.get("pattern"), new.get("pattern")
+    low, high = old.get("minLength", 0), old.get("maxLength")
+    if not isinstance(before, str) or not isinstance(after, str):
+        return False
+    if not isinstance(low, int) or isinstance(low, bool) or not (
+            high is None or (isinstance(high, int) and not isinstance(high, bool))):
+        return False
+    if finding.direction is Direction.REQUEST:
+        return pattern_included(before, after, min_length=low, max_length=high) is True
+    return pattern_included(after, before, min_length=low, max_length=high) is True
 
 
 def _overrulable(finding: Finding) -> bool:
