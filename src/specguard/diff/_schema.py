@@ -210,7 +210,8 @@ def _keywords(differ: Differ, old: Node, new: Node, direction: Direction) -> Ite
         n.get("default")
     ):
         yield emit(Subject.SCHEMA_DEFAULT, CHANGED, direction, old.child("default"),
-                   new.child("default"), o.get("default"), n.get("default"))
+                   new.child("default"), o.get("default"), n.get("default"),
+                   types=tuple(sorted(types_of(n) or ())))
     for flag in ("deprecated", "readOnly", "writeOnly"):
         if bool(o.get(flag)) != bool(n.get(flag)):
             yield emit(Subject(f"schema.{flag}"), CHANGED, direction, old.child(flag),

@@ -6,6 +6,7 @@ One function per change subject; each knows the direction and picks the rule id.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -426,7 +427,15 @@ def schema_discriminator_mapping(change: Change, context: Context) -> Iterator[H
 
 
 def schema_default(change: Change, context: Context) -> Iterator[Hit]:
-    yield _hit(f"{_side(change.direction)}-default-changed", old=change.old, new=change.new)
+    old, new = change.old, change.new
+    if (change.detail("types") == ("string",) and isinstance(new, str)
+            and old is not None and not isinstance(old, str)
+            and json.dumps(old) == new):
+        # true -> "true" on a string: the old default was not a valid value, the same one
+        # is now written as one
+        yield _hit("schema-default-type-corrected", old=old, new=new)
+        return
+    yield _hit(f"{_side(change.direction)}-default-changed", old=old, new=new)
 
 
 def schema_deprecated(change: Change, context: Context) -> Iterator[Hit]:
