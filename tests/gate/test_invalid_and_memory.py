@@ -106,3 +106,23 @@ def test_check_memory_does_not_grow_with_the_number_of_services(tmp_path: Path) 
     # stays by design is the text of the files findings point into (reports quote it):
     # 30 more services x 2 x 100 KB. Keeping their documents would add 30 x several MB.
     assert many - few < 30 * 2 * 100 + 15_000, (few, many)
+
+
+def test_report_sources_keep_only_the_lines_near_findings() -> None:
+    """The gate keeps a service's text only around its findings, every line number intact
+    (whatever str.splitlines counts as a line break), so snippets read as before."""
+    from specguard.gate._work import KEPT_AROUND, _trimmed
+    from specguard.model import DiffReport, Direction, Finding, Level, Location, SourceText
+
+    lines = [f"line {n}" for n in range(1, 201)]
+    lines[99] = "line 100\u2028still line 100 to Python"  # a break only splitlines sees
+    text = "\n".join(lines) + "\n"
+    finding = Finding("operation-removed", Level.BREAKING, Direction.NONE, "m", (),
+                      Location("a.yaml", "/paths", 150), None)
+    report = DiffReport("a.yaml", "b.yaml", (finding,), (SourceText("a.yaml", text),))
+    kept = _trimmed(report).sources[0].text
+    assert len(kept.splitlines()) == len(text.splitlines())
+    for number, line in enumerate(text.splitlines(), start=1):
+        near = 150 - KEPT_AROUND <= number <= 150 + KEPT_AROUND
+        assert kept.splitlines()[number - 1] == (line if near else "")
+    assert len(kept) < len(text) // 4
