@@ -160,6 +160,185 @@ class Part(str, enum.Enum):
     HEADER = "header"
 
 
+# -- what a change carries besides its old and new value, one frozen type per kind --------
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """The named facts of a change beyond its values; each kind of subject has its type."""
+
+
+@dataclass(frozen=True, slots=True)
+class OperationFacts(Facts):
+    deprecated: bool = False
+    was_deprecated: bool = False
+    sunset: Any = None
+    stability: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterFacts(Facts):
+    name: Any = None
+    location: Any = None
+    required: bool = False
+    deprecated: bool = False
+    was_deprecated: bool = False
+    sunset: Any = None
+    stability: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class BodyFacts(Facts):
+    required: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MediaFacts(Facts):
+    media: str | None = None
+    previous: int = 0
+    remaining: int = 0
+    part: Part | None = None
+    property: str | None = None
+    in_old_schema: bool = False
+    in_new_schema: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseFacts(Facts):
+    status: str = ""
+    success_kept: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderFacts(Facts):
+    name: str = ""
+    required: bool = False
+    status: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityFacts(Facts):
+    scheme: str | None = None
+    field: str | None = None
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    previous: int = 0
+    remaining: int = 0
+    covered: bool = False
+    anonymous_before: bool = False
+    extends: bool = False
+    extended_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FieldFacts(Facts):
+    """A field compared as a whole (``unclassified``): which object, which field."""
+
+    object: str = ""
+    field: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaFacts(Facts):
+    part: Part | None = None
+    unconstrained: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TypeFacts(Facts):
+    lost: tuple[str, ...] = ()
+    gained: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ValuesFacts(Facts):
+    """Values an enumeration gained and lost (canonical JSON text)."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BoundFacts(Facts):
+    """A constraint that got tighter and/or looser (None: looser exactly when not tighter)."""
+
+    tightened: bool = False
+    loosened: bool | None = None
+    keyword: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyFacts(Facts):
+    name: str = ""
+    required: bool = False
+    additional_forbidden: bool = False
+    deprecated: bool = False
+    sunset: Any = None
+    new_property: bool = False
+    property_removed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BranchFacts(Facts):
+    """An allOf/anyOf/oneOf branch: its position, and the list sizes before and after."""
+
+    index: int = 0
+    previous: int = 0
+    remaining: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class KeyFacts(Facts):
+    """A keyed entry of a schema: a patternProperties pattern, a discriminator value."""
+
+    pattern: str | None = None
+    value: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DefaultFacts(Facts):
+    types: tuple[str, ...] = ()
+
+
+NO_FACTS = Facts()
+
+_S = Subject
+_BOUNDED = (
+    _S.SCHEMA_MINIMUM, _S.SCHEMA_MAXIMUM, _S.SCHEMA_MIN_LENGTH, _S.SCHEMA_MAX_LENGTH,
+    _S.SCHEMA_MIN_ITEMS, _S.SCHEMA_MAX_ITEMS, _S.SCHEMA_MIN_PROPERTIES, _S.SCHEMA_MAX_PROPERTIES,
+    _S.SCHEMA_MIN_CONTAINS, _S.SCHEMA_MAX_CONTAINS, _S.SCHEMA_MULTIPLE_OF,
+    _S.SCHEMA_UNIQUE_ITEMS, _S.SCHEMA_ADDITIONAL_PROPERTIES, _S.SCHEMA_CONTAINS,
+    _S.SCHEMA_PROPERTY_NAMES, _S.SCHEMA_UNEVALUATED_PROPERTIES, _S.SCHEMA_UNEVALUATED_ITEMS,
+    _S.SCHEMA_DEPENDENT_REQUIRED, _S.SCHEMA_DEPENDENT_SCHEMAS, _S.SCHEMA_CONTENT_SCHEMA,
+)
+# The facts type of each subject that carries facts; others carry NO_FACTS.
+FACTS_OF: dict[Subject, type[Facts]] = {
+    **{s: OperationFacts for s in (_S.OPERATION, _S.OPERATION_DEPRECATED,
+                                   _S.OPERATION_X_SUNSET, _S.OPERATION_X_STABILITY_LEVEL)},
+    **{s: ParameterFacts for s in Subject if s.value.startswith("parameter")},
+    _S.REQUEST_BODY: BodyFacts,
+    _S.MEDIA_TYPE: MediaFacts,
+    _S.MEDIA_TYPE_ENCODING: MediaFacts,
+    _S.RESPONSE: ResponseFacts,
+    _S.HEADER: HeaderFacts,
+    _S.HEADER_REQUIRED: HeaderFacts,
+    **{s: SecurityFacts for s in (_S.SECURITY_REQUIREMENT, _S.SECURITY_SCOPES,
+                                  _S.SECURITY_SCHEME)},
+    _S.UNCLASSIFIED: FieldFacts,
+    _S.SCHEMA: SchemaFacts,
+    _S.SCHEMA_TYPE: TypeFacts,
+    _S.SCHEMA_ENUM: ValuesFacts,
+    _S.SCHEMA_X_EXTENSIBLE_ENUM: ValuesFacts,
+    **{s: BoundFacts for s in _BOUNDED},
+    **{s: PropertyFacts for s in (_S.SCHEMA_PROPERTY, _S.SCHEMA_REQUIRED, _S.SCHEMA_READ_ONLY,
+                                  _S.SCHEMA_WRITE_ONLY)},
+    **{s: BranchFacts for s in (_S.SCHEMA_ALL_OF, _S.SCHEMA_ANY_OF, _S.SCHEMA_ONE_OF)},
+    _S.SCHEMA_PATTERN_PROPERTIES: KeyFacts,
+    _S.SCHEMA_DISCRIMINATOR_MAPPING: KeyFacts,
+    _S.SCHEMA_DEFAULT: DefaultFacts,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     """A neutral fact produced by the differ: something was added, removed or changed.
@@ -167,7 +346,8 @@ class Change:
     ``subject`` names the OpenAPI object or keyword (``operation``, ``parameter``,
     ``schema.type``, ...). ``direction`` is the data-flow direction at that point, already
     flipped inside webhooks/callbacks. ``old``/``new`` are small JSON values (never whole
-    documents) the rules need to judge; ``details`` carries extra named facts.
+    documents) the rules need to judge; ``facts`` the other named facts, of the subject's type
+    (``FACTS_OF``).
     """
 
     subject: Subject
@@ -177,13 +357,12 @@ class Change:
     new_location: Location | None
     old: Any = None
     new: Any = None
-    details: tuple[tuple[str, Any], ...] = ()
+    facts: Facts = NO_FACTS
 
     def detail(self, name: str, default: Any = None) -> Any:
-        for key, value in self.details:
-            if key == name:
-                return value
-        return default
+        """A fact by name; ``default`` when this kind has no such fact or it is unset."""
+        value = getattr(self.facts, name, None)
+        return default if value is None else value
 
 
 class Stability(str, enum.Enum):

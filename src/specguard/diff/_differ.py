@@ -13,7 +13,7 @@ import json
 import marshal
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from specguard.diff._keywords import (
@@ -32,7 +32,25 @@ from specguard.diff._schema import compare_schemas, refs_within
 from specguard.diff._walk import Node
 from specguard.errors import SpecValidationError
 from specguard.load import Spec
-from specguard.model import Change, ChangeKind, Direction, Operation, Part, Subject
+from specguard.model import (
+    NO_FACTS,
+    BodyFacts,
+    Change,
+    ChangeKind,
+    Direction,
+    Facts,
+    FieldFacts,
+    HeaderFacts,
+    MediaFacts,
+    Operation,
+    OperationFacts,
+    ParameterFacts,
+    Part,
+    ResponseFacts,
+    SchemaFacts,
+    SecurityFacts,
+    Subject,
+)
 from specguard.vocabulary import HTTP_METHODS, PATH_PARAMETER
 
 ADDED, REMOVED, CHANGED = ChangeKind.ADDED, ChangeKind.REMOVED, ChangeKind.CHANGED
@@ -126,7 +144,7 @@ class Differ:
         new: Node | None,
         old_value: Any = None,
         new_value: Any = None,
-        **details: Any,
+        facts: Facts = NO_FACTS,
     ) -> ChangeKey:
         old_loc = old.location if old is not None else None
         new_loc = new.location if new is not None else None
@@ -140,7 +158,7 @@ class Differ:
                 new_location=new_loc,
                 old=old_value,
                 new=new_value,
-                details=tuple(sorted(details.items())),
+                facts=facts,
             )
             self.entries[key] = Entry(change, schema=self._pairs[-1] if self._pairs else None)
         return key
@@ -233,8 +251,8 @@ class Differ:
                     op = _operation(method, name, webhooks)
                     removed = item.child(method)
                     key = self.emit(Subject.OPERATION, REMOVED, Direction.NONE, removed, None,
-                                    deprecated=bool(removed.get("deprecated")),
-                                    sunset=removed.get("x-sunset"))
+                                    facts=OperationFacts(deprecated=bool(removed.get("deprecated")),
+                                    sunset=removed.get("x-sunset")))
                     self._attach([key], op)
         for name in only_new:
             item = new.child(name).deref()
@@ -243,7 +261,7 @@ class Differ:
                     op = _operation(method, name, webhooks)
                     added = item.child(method)
                     key = self.emit(Subject.OPERATION, ADDED, Direction.NONE, None, added,
-                                    stability=added.get("x-stability-level"))
+                                    facts=OperationFacts(stability=added.get("x-stability-level")))
                     self._attach([key], op)
         for old_name, new_name in pairs:
             self._diff_path_item(
@@ -265,12 +283,12 @@ class Differ:
                 op = Operation(method, f"{parent.path} callback {new_name}")
             if isinstance(old_op.value, dict) and not isinstance(new_op.value, dict):
                 key = self.emit(Subject.OPERATION, REMOVED, Direction.NONE, old_op, None,
-                                deprecated=bool(old_op.get("deprecated")),
-                                sunset=old_op.get("x-sunset"))
+                                facts=OperationFacts(deprecated=bool(old_op.get("deprecated")),
+                                sunset=old_op.get("x-sunset")))
                 self._attach([key], op)
             elif isinstance(new_op.value, dict) and not isinstance(old_op.value, dict):
                 key = self.emit(Subject.OPERATION, ADDED, Direction.NONE, None, new_op,
-                                stability=new_op.get("x-stability-level"))
+                                facts=OperationFacts(stability=new_op.get("x-stability-level")))
                 self._attach([key], op)
             elif isinstance(old_op.value, dict):
                 keys = self._diff_operation(
@@ -296,15 +314,16 @@ class Differ:
         if old_dep != new_dep:
             keys.append(self.emit(Subject.OPERATION_DEPRECATED, CHANGED, Direction.NONE,
                                   old.child("deprecated"), new.child("deprecated"),
-                                  old_dep, new_dep, sunset=new.get("x-sunset"),
-                                  stability=stability))
+                                  old_dep, new_dep, facts=OperationFacts(sunset=new.get("x-sunset"),
+                                  stability=stability)))
         for extension in ("x-sunset", "x-stability-level"):  # lifecycle (oasdiff's convention)
             if _freeze(old.get(extension)) != _freeze(new.get(extension)):
                 keys.append(self.emit(Subject(f"operation.{extension}"), CHANGED, Direction.NONE,
                                       old.child(extension), new.child(extension),
                                       old.get(extension), new.get(extension),
-                                      deprecated=new_dep, was_deprecated=old_dep,
-                                      stability=stability))
+                                      facts=OperationFacts(deprecated=new_dep,
+                                                           was_deprecated=old_dep,
+                                      stability=stability)))
         if old.get("operationId") != new.get("operationId"):
             keys.append(self.emit(Subject.OPERATION_OPERATION_ID, CHANGED, Direction.NONE,
                                   old.child("operationId"), new.child("operationId"),
@@ -354,18 +373,21 @@ class Differ:
             target = added.pop(target_key)
             del removed[key]
             keys.append(self.emit(Subject.PARAMETER_IN, CHANGED, direction, node, target,
-                                  node.get("in"), target.get("in"), name=node.get("name"),
-                                  required=bool(target.get("required"))))
+                                  node.get("in"), target.get("in"),
+                                  facts=ParameterFacts(name=node.get("name"),
+                                  required=bool(target.get("required")))))
         for node in removed.values():
             keys.append(self.emit(Subject.PARAMETER, REMOVED, direction, node, None,
-                                  name=node.get("name"), location=node.get("in"),
+                                  facts=ParameterFacts(name=node.get("name"),
+                                                       location=node.get("in"),
                                   required=bool(node.get("required")),
                                   deprecated=bool(node.get("deprecated")),
-                                  sunset=node.get("x-sunset")))
+                                  sunset=node.get("x-sunset"))))
         for node in added.values():
             keys.append(self.emit(Subject.PARAMETER, ADDED, direction, None, node,
-                                  name=node.get("name"), location=node.get("in"),
-                                  required=bool(node.get("required"))))
+                                  facts=ParameterFacts(name=node.get("name"),
+                                                       location=node.get("in"),
+                                  required=bool(node.get("required")))))
         for key in old_params.keys() & new_params.keys():
             keys += self._diff_parameter(old_params[key], new_params[key], direction, op,
                                          new.get("x-stability-level"))
@@ -376,42 +398,43 @@ class Differ:
     ) -> list[ChangeKey]:
         name = new.get("name")
         where = new.get("in")
-        facts = {"name": name, "location": where}
+        facts = ParameterFacts(name=name, location=where)
         keys: list[ChangeKey] = []
         old_req, new_req = bool(old.get("required")), bool(new.get("required"))
         if old_req != new_req:
             keys.append(self.emit(Subject.PARAMETER_REQUIRED, CHANGED, direction,
                                   old.child("required"),
-                                  new.child("required"), old_req, new_req, **facts))
+                                  new.child("required"), old_req, new_req, facts=facts))
         if where == "path" and old.get("name") != name:
             keys.append(self.emit(Subject.PARAMETER_NAME, CHANGED, Direction.NONE,
                                   old.child("name"),
-                                  new.child("name"), old.get("name"), name, **facts))
+                                  new.child("name"), old.get("name"), name, facts=facts))
         for attr in ("style", "explode"):
             old_v, new_v = _style(old, attr), _style(new, attr)
             if old_v != new_v:
                 keys.append(self.emit(Subject(f"parameter.{attr}"), CHANGED, direction,
                                       old.child(attr),
-                                      new.child(attr), old_v, new_v, **facts))
+                                      new.child(attr), old_v, new_v, facts=facts))
         for flag in ("allowReserved", "allowEmptyValue"):
             # Both default to false: an explicit false is no change.
             old_f, new_f = old.get(flag) is True, new.get(flag) is True
             if old_f != new_f:
                 keys.append(self.emit(Subject(f"parameter.{flag}"), ADDED if new_f else REMOVED,
                                       direction, old.child(flag), new.child(flag), old_f, new_f,
-                                      **facts))
+                                      facts=facts))
         old_dep, new_dep = bool(old.get("deprecated")), bool(new.get("deprecated"))
         if old_dep != new_dep:
             keys.append(self.emit(Subject.PARAMETER_DEPRECATED, CHANGED, direction,
                                   old.child("deprecated"), new.child("deprecated"),
-                                  old_dep, new_dep, sunset=new.get("x-sunset"),
-                                  stability=stability, **facts))
+                                  old_dep, new_dep, facts=replace(
+                                      facts, sunset=new.get("x-sunset"), stability=stability)))
         if _freeze(old.get("x-sunset")) != _freeze(new.get("x-sunset")):
             keys.append(self.emit(Subject.PARAMETER_X_SUNSET, CHANGED, direction,
                                   old.child("x-sunset"),
                                   new.child("x-sunset"), old.get("x-sunset"),
-                                  new.get("x-sunset"), deprecated=new_dep,
-                                  was_deprecated=old_dep, stability=stability, **facts))
+                                  new.get("x-sunset"), facts=replace(
+                                      facts, deprecated=new_dep, was_deprecated=old_dep,
+                                      stability=stability)))
         keys += self._diff_schema_root(old.child("schema"), new.child("schema"), direction,
                                        Part.PARAMETER, op)
         keys += self._diff_content(old.child("content"), new.child("content"), direction, op,
@@ -427,7 +450,7 @@ class Differ:
             return []
         if old.value is None:
             return [self.emit(Subject.REQUEST_BODY, ADDED, direction, None, new,
-                              required=bool(new.get("required")))]
+                              facts=BodyFacts(required=bool(new.get("required"))))]
         if new.value is None:
             return [self.emit(Subject.REQUEST_BODY, REMOVED, direction, old, None)]
         keys: list[ChangeKey] = []
@@ -450,11 +473,13 @@ class Differ:
         for media in old_media.keys() - new_media.keys():
             keys.append(self.emit(Subject.MEDIA_TYPE, REMOVED, direction,
                                   old.child(old_media[media]),
-                                  None, media=media, remaining=len(new_media), part=kind))
+                                  None,
+                                  facts=MediaFacts(media=media, remaining=len(new_media),
+                                                   part=kind)))
         for media in new_media.keys() - old_media.keys():
             keys.append(self.emit(Subject.MEDIA_TYPE, ADDED, direction, None,
-                                  new.child(new_media[media]), media=media,
-                                  previous=len(old_media), part=kind))
+                                  new.child(new_media[media]), facts=MediaFacts(media=media,
+                                  previous=len(old_media), part=kind)))
         for media in old_media.keys() & new_media.keys():
             old_mt, new_mt = old.child(old_media[media]), new.child(new_media[media])
             keys += self._diff_schema_root(old_mt.child("schema"), new_mt.child("schema"),
@@ -486,8 +511,8 @@ class Differ:
                 Subject.MEDIA_TYPE_ENCODING, kind, direction,
                 old_enc.child(name) if name in old_map else None,
                 new_enc.child(name) if name in new_map else None,
-                old_v, new_v, property=name,
-                in_old_schema=name in old_props, in_new_schema=name in new_props,
+                old_v, new_v, facts=MediaFacts(property=name,
+                in_old_schema=name in old_props, in_new_schema=name in new_props),
             ))
         return keys
 
@@ -501,10 +526,10 @@ class Differ:
         kept = sorted(c for c in old_codes.keys() & new_codes.keys() if c.startswith("2"))
         for code in old_codes.keys() - new_codes.keys():
             keys.append(self.emit(Subject.RESPONSE, REMOVED, direction, old.child(old_codes[code]),
-                                  None, status=code, success_kept=tuple(kept)))
+                                  None, facts=ResponseFacts(status=code, success_kept=tuple(kept))))
         for code in new_codes.keys() - old_codes.keys():
             keys.append(self.emit(Subject.RESPONSE, ADDED, direction, None,
-                                  new.child(new_codes[code]), status=code))
+                                  new.child(new_codes[code]), facts=ResponseFacts(status=code)))
         for code in old_codes.keys() & new_codes.keys():
             old_r = old.child(old_codes[code]).deref()
             new_r = new.child(new_codes[code]).deref()
@@ -526,26 +551,30 @@ class Differ:
         keys: list[ChangeKey] = []
         for name in old_h.keys() - new_h.keys():
             node = old.child(old_h[name]).deref()
-            keys.append(self.emit(Subject.HEADER, REMOVED, direction, node, None, name=old_h[name],
-                                  required=bool(node.get("required")), status=status))
+            keys.append(self.emit(Subject.HEADER, REMOVED, direction, node, None,
+                                  facts=HeaderFacts(name=old_h[name],
+                                  required=bool(node.get("required")), status=status)))
         for name in new_h.keys() - old_h.keys():
             node = new.child(new_h[name]).deref()
-            keys.append(self.emit(Subject.HEADER, ADDED, direction, None, node, name=new_h[name],
-                                  required=bool(node.get("required")), status=status))
+            keys.append(self.emit(Subject.HEADER, ADDED, direction, None, node,
+                                  facts=HeaderFacts(name=new_h[name],
+                                  required=bool(node.get("required")), status=status)))
         for name in old_h.keys() & new_h.keys():
             old_n, new_n = old.child(old_h[name]).deref(), new.child(new_h[name]).deref()
             old_req, new_req = bool(old_n.get("required")), bool(new_n.get("required"))
             if old_req != new_req:
                 keys.append(self.emit(Subject.HEADER_REQUIRED, CHANGED, direction,
                                       old_n.child("required"), new_n.child("required"),
-                                      old_req, new_req, name=new_h[name], status=status))
+                                      old_req, new_req,
+                                      facts=HeaderFacts(name=new_h[name], status=status)))
             for attr, default in (("style", "simple"), ("explode", False)):
                 # No dedicated rule, but a header serialised differently must not be dropped.
                 if old_n.get(attr, default) != new_n.get(attr, default):
                     keys.append(self.emit(Subject.UNCLASSIFIED, CHANGED, direction,
                                           old_n.child(attr),
                                           new_n.child(attr), old_n.get(attr, default),
-                                          new_n.get(attr, default), object="header", field=attr))
+                                          new_n.get(attr, default),
+                                          facts=FieldFacts(object="header", field=attr)))
             keys += self._diff_schema_root(old_n.child("schema"), new_n.child("schema"),
                                            direction, Part.HEADER, op)
             keys += self._diff_content(old_n.child("content"), new_n.child("content"),
@@ -576,21 +605,24 @@ class Differ:
             if extended_by:
                 extending.add(wider[0])
             keys.append(self.emit(Subject.SECURITY_REQUIREMENT, REMOVED, REQ, old_loc, new_loc,
-                                  sorted(schemes), None, remaining=len(new_reqs),
-                                  covered=covered, extended_by=tuple(extended_by)))
+                                  sorted(schemes), None,
+                                  facts=SecurityFacts(remaining=len(new_reqs),
+                                  covered=covered, extended_by=tuple(extended_by))))
         for schemes in new_sets.keys() - old_sets.keys():
             keys.append(self.emit(Subject.SECURITY_REQUIREMENT, ADDED, REQ, old_loc, new_loc,
-                                  None, sorted(schemes), anonymous_before=anonymous_before,
-                                  previous=len(old_reqs), extends=schemes in extending))
+                                  None, sorted(schemes),
+                                  facts=SecurityFacts(anonymous_before=anonymous_before,
+                                  previous=len(old_reqs), extends=schemes in extending)))
         for schemes in old_sets.keys() & new_sets.keys():
             for scheme in schemes:
                 old_scopes = set(old_sets[schemes][scheme])
                 new_scopes = set(new_sets[schemes][scheme])
                 if old_scopes != new_scopes:
                     keys.append(self.emit(Subject.SECURITY_SCOPES, CHANGED, REQ, old_loc, new_loc,
-                                          sorted(old_scopes), sorted(new_scopes), scheme=scheme,
-                                          added=sorted(new_scopes - old_scopes),
-                                          removed=sorted(old_scopes - new_scopes)))
+                                          sorted(old_scopes), sorted(new_scopes),
+                                          facts=SecurityFacts(scheme=scheme,
+                                          added=tuple(sorted(new_scopes - old_scopes)),
+                                          removed=tuple(sorted(old_scopes - new_scopes)))))
         return keys
 
     def _diff_security_schemes(self, old: Node, new: Node) -> None:
@@ -602,12 +634,13 @@ class Differ:
                 ):
                     key = self.emit(Subject.SECURITY_SCHEME, CHANGED, REQ, old_s.child(field_name),
                                     new_s.child(field_name), old_s.get(field_name),
-                                    new_s.get(field_name), scheme=name, field=field_name)
+                                    new_s.get(field_name),
+                                    facts=SecurityFacts(scheme=name, field=field_name))
                     for user in self._scheme_users.get(name, ()):
                         self._attach([key], user)
         for name in old.mapping().keys() - new.mapping().keys():
             key = self.emit(Subject.SECURITY_SCHEME, REMOVED, REQ, old.child(name), None,
-                            scheme=name)
+                            facts=SecurityFacts(scheme=name))
             for user in self._scheme_users.get(name, ()):
                 self._attach([key], user)
 
@@ -622,8 +655,9 @@ class Differ:
             kind_of = ADDED if old.value is None else REMOVED
             present = new if new.value is not None else old
             return [self.emit(Subject.SCHEMA, kind_of, direction, old if old.value is not None
-                              else None, new if new.value is not None else None, part=kind,
-                              unconstrained=_unconstrained(present.value))]
+                              else None, new if new.value is not None else None,
+                              facts=SchemaFacts(part=kind,
+                              unconstrained=_unconstrained(present.value)))]
         keys = self.diff_schema(old, new, direction)
         self.roots.append(SchemaRoot(old, new, direction, kind, keys, op))
         return list(keys)
@@ -705,7 +739,8 @@ class Differ:
             wire = _servers_wire if name == "servers" else _same
             if _freeze(wire(old_v)) != _freeze(wire(new_v)):
                 keys.append(self.emit(Subject.UNCLASSIFIED, CHANGED, direction, old.child(name),
-                                      new.child(name), old_v, new_v, object=obj, field=name))
+                                      new.child(name), old_v, new_v,
+                                      facts=FieldFacts(object=obj, field=name)))
         return keys
 
 

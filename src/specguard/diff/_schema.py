@@ -24,7 +24,19 @@ from specguard.diff._parts import (
 )
 from specguard.diff._walk import Node
 from specguard.load import encode_token
-from specguard.model import ChangeKind, Direction, Subject
+from specguard.model import (
+    BoundFacts,
+    BranchFacts,
+    ChangeKind,
+    DefaultFacts,
+    Direction,
+    FieldFacts,
+    KeyFacts,
+    PropertyFacts,
+    Subject,
+    TypeFacts,
+    ValuesFacts,
+)
 
 if TYPE_CHECKING:
     from specguard.diff._differ import ChangeKey, Differ
@@ -117,8 +129,8 @@ def _nullable_wrapped(
     yield differ.emit(
         Subject.SCHEMA_TYPE, CHANGED, direction, old.child(keyword if o_inner else "type"),
         new.child(keyword if n_inner else "type"), old_t, new_t,
-        lost=("null",) if o_inner is not None else (),
-        gained=("null",) if n_inner is not None else (),
+        facts=TypeFacts(lost=("null",) if o_inner is not None else (),
+        gained=("null",) if n_inner is not None else ()),
     )
 
 
@@ -141,12 +153,12 @@ def _composed(differ: Differ, old: Node, new: Node, direction: Direction) -> Ite
             if part.slot is not None:
                 reported.add(id(part))
                 yield differ.emit(Subject.SCHEMA_ALL_OF, REMOVED, direction, part.slot, None,
-                                  remaining=n_count, index=part.index)
+                                  facts=BranchFacts(remaining=n_count, index=part.index))
         for part in n_rest:
             if part.slot is not None:
                 reported.add(id(part))
                 yield differ.emit(Subject.SCHEMA_ALL_OF, ADDED, direction, None, part.slot,
-                                  previous=o_count, index=part.index)
+                                  facts=BranchFacts(previous=o_count, index=part.index))
     if all(id(part) in reported for part in o_rest + n_rest):
         # Nothing else differs in the set of parts: compare the pairs.
         for o_part, n_part in alignment.pairs():
@@ -185,12 +197,14 @@ def _keywords(differ: Differ, old: Node, new: Node, direction: Direction) -> Ite
             if ov != nv and _is_number(ov, nv):
                 tightened = _tightened(ov, nv, tighter_when_larger)
                 yield emit(Subject(f"schema.{name}"), CHANGED, direction, old.child(name),
-                           new.child(name), ov, nv, tightened=tightened, keyword=name)
+                           new.child(name), ov, nv,
+                           facts=BoundFacts(tightened=tightened, keyword=name))
     yield from _multiple_of(differ, old, new, direction)
     if bool(o.get("uniqueItems")) != bool(n.get("uniqueItems")):
         yield emit(Subject.SCHEMA_UNIQUE_ITEMS, CHANGED, direction, old.child("uniqueItems"),
                    new.child("uniqueItems"), bool(o.get("uniqueItems")),
-                   bool(n.get("uniqueItems")), tightened=bool(n.get("uniqueItems")))
+                   bool(n.get("uniqueItems")),
+                   facts=BoundFacts(tightened=bool(n.get("uniqueItems"))))
     for name in ("pattern", "format"):
         if o.get(name) != n.get(name):
             kind = ADDED if name not in o else REMOVED if name not in n else CHANGED
@@ -211,7 +225,7 @@ def _keywords(differ: Differ, old: Node, new: Node, direction: Direction) -> Ite
     ):
         yield emit(Subject.SCHEMA_DEFAULT, CHANGED, direction, old.child("default"),
                    new.child("default"), o.get("default"), n.get("default"),
-                   types=tuple(sorted(types_of(n) or ())))
+                   facts=DefaultFacts(types=tuple(sorted(types_of(n) or ()))))
     for flag in ("deprecated", "readOnly", "writeOnly"):
         if bool(o.get(flag)) != bool(n.get(flag)):
             yield emit(Subject(f"schema.{flag}"), CHANGED, direction, old.child(flag),
@@ -225,8 +239,9 @@ def _keywords(differ: Differ, old: Node, new: Node, direction: Direction) -> Ite
             continue
         if _canonical(o.get(name)) != _canonical(n.get(name)):
             yield emit(Subject.UNCLASSIFIED, CHANGED, direction, old.child(name), new.child(name),
-                       _summary(o.get(name)), _summary(n.get(name)), object="schema",
-                       field=name)
+                       _summary(o.get(name)), _summary(n.get(name)),
+                       facts=FieldFacts(object="schema",
+                       field=name))
 
 
 # Keywords whose values are data, not schemas: a "$ref" key inside them is not a reference.
@@ -339,7 +354,7 @@ def _types(differ: Differ, old: Node, new: Node, direction: Direction) -> Iterat
         Subject.SCHEMA_TYPE, CHANGED, direction, old.child(anchor), new.child(anchor),
         sorted(old_t) if old_t is not None else None,
         sorted(new_t) if new_t is not None else None,
-        lost=tuple(lost), gained=tuple(gained),
+        facts=TypeFacts(lost=tuple(lost), gained=tuple(gained)),
     )
 
 
@@ -378,8 +393,8 @@ def _enum(differ: Differ, old: Node, new: Node, direction: Direction) -> Iterato
         return
     yield differ.emit(Subject.SCHEMA_ENUM, CHANGED, direction, old.child(anchor_old),
                       new.child(anchor_new), None, None,
-                      added=tuple(sorted(map(_canonical, added))),
-                      removed=tuple(sorted(map(_canonical, removed))))
+                      facts=ValuesFacts(added=tuple(sorted(map(_canonical, added))),
+                      removed=tuple(sorted(map(_canonical, removed)))))
 
 
 def _visible_properties(node: Node, direction: Direction) -> dict[str, Node]:
@@ -409,12 +424,12 @@ def _objects(differ: Differ, old: Node, new: Node, direction: Direction) -> Iter
     new_additional = _additional(new)
     for name in sorted(new_req - old_req):
         yield emit(Subject.SCHEMA_REQUIRED, ADDED, direction, old.child("required"),
-                   new.child("required"), None, name, name=name,
-                   new_property=name not in old_props)
+                   new.child("required"), None, name, facts=PropertyFacts(name=name,
+                   new_property=name not in old_props))
     for name in sorted(old_req - new_req):
         yield emit(Subject.SCHEMA_REQUIRED, REMOVED, direction, old.child("required"),
-                   new.child("required"), name, None, name=name,
-                   property_removed=name not in new_props)
+                   new.child("required"), name, None, facts=PropertyFacts(name=name,
+                   property_removed=name not in new_props))
     flag = "readOnly" if direction is Direction.REQUEST else "writeOnly"
     for name in sorted(old_props.keys() - new_props.keys()):
         if name in hidden_new:
@@ -423,20 +438,22 @@ def _objects(differ: Differ, old: Node, new: Node, direction: Direction) -> Iter
             yield emit(Subject(f"schema.{flag}"), CHANGED, direction,
                        old_props[name].deref().child(flag),
                        new.child("properties", name).deref().child(flag), False, True,
-                       name=name, required=name in old_req)
+                       facts=PropertyFacts(name=name, required=name in old_req))
             continue
-        yield emit(Subject.SCHEMA_PROPERTY, REMOVED, direction, old_props[name], None, name=name,
+        yield emit(Subject.SCHEMA_PROPERTY, REMOVED, direction, old_props[name], None,
+                   facts=PropertyFacts(name=name,
                    required=name in old_req, additional_forbidden=new_additional is False,
                    deprecated=bool(old_props[name].deref().get("deprecated")),
-                   sunset=old_props[name].deref().get("x-sunset"))
+                   sunset=old_props[name].deref().get("x-sunset")))
     for name in sorted(new_props.keys() - old_props.keys()):
         if name in hidden_old:
             yield emit(Subject(f"schema.{flag}"), CHANGED, direction,
                        old.child("properties", name).deref().child(flag),
                        new_props[name].deref().child(flag), True, False)
             continue
-        yield emit(Subject.SCHEMA_PROPERTY, ADDED, direction, None, new_props[name], name=name,
-                   required=name in new_req, additional_forbidden=old_additional is False)
+        yield emit(Subject.SCHEMA_PROPERTY, ADDED, direction, None, new_props[name],
+                   facts=PropertyFacts(name=name,
+                   required=name in new_req, additional_forbidden=old_additional is False))
     for name in sorted(old_props.keys() & new_props.keys()):
         yield from differ.diff_schema(old_props[name], new_props[name], direction)
     if isinstance(old_additional, Node) and isinstance(new_additional, Node):
@@ -445,15 +462,16 @@ def _objects(differ: Differ, old: Node, new: Node, direction: Direction) -> Iter
         yield emit(Subject.SCHEMA_ADDITIONAL_PROPERTIES, CHANGED, direction,
                    old.child("additionalProperties"), new.child("additionalProperties"),
                    _additional_summary(old_additional), _additional_summary(new_additional),
-                   tightened=_additional_rank(new_additional) < _additional_rank(old_additional))
+                   facts=BoundFacts(tightened=_additional_rank(new_additional)
+                                    < _additional_rank(old_additional)))
     old_pp, new_pp = old.child("patternProperties"), new.child("patternProperties")
     for pattern in sorted(old_pp.mapping().keys() - new_pp.mapping().keys()):
         yield emit(Subject.SCHEMA_PATTERN_PROPERTIES, REMOVED, direction, old_pp.child(pattern),
                    None,
-                   pattern=pattern)
+                   facts=KeyFacts(pattern=pattern))
     for pattern in sorted(new_pp.mapping().keys() - old_pp.mapping().keys()):
         yield emit(Subject.SCHEMA_PATTERN_PROPERTIES, ADDED, direction, None, new_pp.child(pattern),
-                   pattern=pattern)
+                   facts=KeyFacts(pattern=pattern))
     for pattern in sorted(old_pp.mapping().keys() & new_pp.mapping().keys()):
         yield from differ.diff_schema(old_pp.child(pattern), new_pp.child(pattern), direction)
 
@@ -521,7 +539,7 @@ def _bounds(differ: Differ, old: Node, new: Node, direction: Direction) -> Itera
         anchor_new = name if name in new.value else exclusive
         yield differ.emit(Subject(f"schema.{name}"), CHANGED, direction, old.child(anchor_old),
                           new.child(anchor_new), _show_bound(old_b), _show_bound(new_b),
-                          tightened=tightened, keyword=name)
+                          facts=BoundFacts(tightened=tightened, keyword=name))
 
 
 def _show_bound(bound: tuple[float, bool] | None) -> Any:
@@ -544,7 +562,8 @@ def _multiple_of(
         tightened = (1 / ratio).denominator != 1
         loosened = ratio.denominator != 1
     yield differ.emit(Subject.SCHEMA_MULTIPLE_OF, CHANGED, direction, old.child("multipleOf"),
-                      new.child("multipleOf"), ov, nv, tightened=tightened, loosened=loosened)
+                      new.child("multipleOf"), ov, nv,
+                      facts=BoundFacts(tightened=tightened, loosened=loosened))
 
 
 def _arrays(differ: Differ, old: Node, new: Node, direction: Direction) -> Iterator[ChangeKey]:
@@ -576,7 +595,8 @@ def _combinator(
         # A whole anyOf/oneOf appeared or disappeared: one constraint, not one per branch.
         yield differ.emit(Subject(f"schema.{keyword}"), ADDED if n_count else REMOVED, direction,
                           o_list if o_count else None, n_list if n_count else None,
-                          previous=o_count, remaining=n_count, index=max(o_count, n_count) - 1)
+                          facts=BranchFacts(previous=o_count, remaining=n_count,
+                                            index=max(o_count, n_count) - 1))
         return
     # Paired by content, $ref target, discriminator value, title, likeness; never by position
     # alone: a branch inserted mid-list must not make its neighbours compare.
@@ -585,10 +605,10 @@ def _combinator(
         yield from differ.diff_schema(o_list.child(i), n_list.child(j), direction)
     for i in old_left:
         yield differ.emit(Subject(f"schema.{keyword}"), REMOVED, direction, o_list.child(i), None,
-                          remaining=n_count, index=i)
+                          facts=BranchFacts(remaining=n_count, index=i))
     for j in new_left:
         yield differ.emit(Subject(f"schema.{keyword}"), ADDED, direction, None, n_list.child(j),
-                          previous=o_count, index=j)
+                          facts=BranchFacts(previous=o_count, index=j))
 
 
 def _trivial(schema: Any) -> bool:
@@ -610,13 +630,14 @@ def _subschema_constraint(
             # false vs a schema: false admits nothing, so moving to a schema loosens
             yield differ.emit(Subject(f"schema.{name}"), CHANGED, direction, old.child(name),
                               new.child(name), _summary(ov), _summary(nv),
-                              tightened=nv is False, loosened=ov is False, keyword=name)
+                              facts=BoundFacts(tightened=nv is False, loosened=ov is False,
+                                               keyword=name))
         return
     tightened = _trivial(ov)
     yield differ.emit(Subject(f"schema.{name}"), CHANGED, direction, old.child(name),
                       new.child(name),
-                      _summary(ov), _summary(nv), tightened=tightened,
-                      loosened=not tightened, keyword=name)
+                      _summary(ov), _summary(nv), facts=BoundFacts(tightened=tightened,
+                      loosened=not tightened, keyword=name))
 
 
 def _dependencies(
@@ -634,8 +655,8 @@ def _dependencies(
         yield differ.emit(
             Subject.SCHEMA_DEPENDENT_REQUIRED, CHANGED, direction, old.child("dependentRequired"),
             new.child("dependentRequired"), _dependency_text(o_pairs),
-            _dependency_text(n_pairs), tightened=bool(n_pairs - o_pairs),
-            loosened=bool(o_pairs - n_pairs), keyword="dependentRequired")
+            _dependency_text(n_pairs), facts=BoundFacts(tightened=bool(n_pairs - o_pairs),
+            loosened=bool(o_pairs - n_pairs), keyword="dependentRequired"))
     o_deps, n_deps = old.child("dependentSchemas"), new.child("dependentSchemas")
     o_keys = {k for k, v in o_deps.mapping().items() if not _trivial(v)}
     n_keys = {k for k, v in n_deps.mapping().items() if not _trivial(v)}
@@ -644,8 +665,8 @@ def _dependencies(
     if o_keys != n_keys:
         yield differ.emit(
             Subject.SCHEMA_DEPENDENT_SCHEMAS, CHANGED, direction, o_deps, n_deps,
-            sorted(o_keys), sorted(n_keys), tightened=bool(n_keys - o_keys),
-            loosened=bool(o_keys - n_keys), keyword="dependentSchemas")
+            sorted(o_keys), sorted(n_keys), facts=BoundFacts(tightened=bool(n_keys - o_keys),
+            loosened=bool(o_keys - n_keys), keyword="dependentSchemas"))
 
 
 def _content(differ: Differ, old: Node, new: Node, direction: Direction) -> Iterator[ChangeKey]:
@@ -680,8 +701,8 @@ def _extensible_enum(
         return  # introduced or dropped: an annotation of an open set says nothing new
     yield differ.emit(Subject.SCHEMA_X_EXTENSIBLE_ENUM, CHANGED, direction,
                       old.child("x-extensible-enum"), new.child("x-extensible-enum"), None, None,
-                      added=tuple(sorted(new_v.keys() - old_v.keys())),
-                      removed=tuple(sorted(old_v.keys() - new_v.keys())))
+                      facts=ValuesFacts(added=tuple(sorted(new_v.keys() - old_v.keys())),
+                      removed=tuple(sorted(old_v.keys() - new_v.keys()))))
 
 
 def _dependency_text(pairs: set[tuple[str, str]]) -> str:
@@ -720,7 +741,7 @@ def _discriminator(
     o_map, n_map = o_disc.child("mapping").mapping(), n_disc.child("mapping").mapping()
     for value in sorted(o_map.keys() - n_map.keys()):
         yield differ.emit(Subject.SCHEMA_DISCRIMINATOR_MAPPING, REMOVED, direction,
-                          o_disc.child("mapping", value), None, value=value)
+                          o_disc.child("mapping", value), None, facts=KeyFacts(value=value))
     for value in sorted(n_map.keys() - o_map.keys()):
         yield differ.emit(Subject.SCHEMA_DISCRIMINATOR_MAPPING, ADDED, direction, None,
-                          n_disc.child("mapping", value), value=value)
+                          n_disc.child("mapping", value), facts=KeyFacts(value=value))
