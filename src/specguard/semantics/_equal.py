@@ -7,26 +7,13 @@ from typing import Any
 from specguard.semantics._atoms import hkey
 from specguard.semantics._oas import Discriminated, discriminated, is_annotation
 from specguard.semantics._refs import RefFailure, Refs
+from specguard.vocabulary import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUED
 
 _Key = tuple[int, str, int, str]
 
-_SCHEMA_KEYWORDS = frozenset(
-    {
-        "items",
-        "additionalProperties",
-        "not",
-        "if",
-        "then",
-        "else",
-        "contains",
-        "propertyNames",
-        "unevaluatedItems",
-        "unevaluatedProperties",
-        "additionalItems",
-    }
-)
-_SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
-_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "dependentSchemas"})
+_SCHEMA_KEYWORDS = frozenset(SCHEMA_VALUED)
+_SCHEMA_LISTS = frozenset(SCHEMA_LISTS)
+_SCHEMA_MAPS = frozenset(SCHEMA_MAPS)
 
 
 class Equality:
