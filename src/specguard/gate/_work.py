@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,7 @@ from specguard.api import diff_specs
 from specguard.errors import SpecguardError
 from specguard.gate._sources import with_sources
 from specguard.load import Spec, load_spec, validation_problem
-from specguard.model import DiffReport, Finding, Level, LifecyclePolicy, Operation
+from specguard.model import DiffReport, Finding, Level, LifecyclePolicy, Location, Operation
 from specguard.rules import contract_findings
 from specguard.vocabulary import HTTP_METHODS
 
@@ -190,7 +191,11 @@ def _compare(job: Job) -> Outcome:
         )
     report = diff_specs(old, new, today=job.today, levels=dict(job.levels), semantic=job.semantic,
                         lifecycle=job.lifecycle, validate=job.validate)
-    report = _trimmed(with_sources(report, old, new))
+    # the gate's own findings come later and point at info.version: keep those lines too
+    report = _trimmed(with_sources(report, old, new), also=[
+        Location(spec.root.name, "/info/version", spec.root.line("/info/version"))
+        for spec in (old, new)
+    ])
     operations = {op for f in report.findings for op in f.operations}
     ids, internal = _facts((new, old), operations)
     return Outcome(job.service, _side(old), _side(new), report, ids, internal)
@@ -201,7 +206,7 @@ def _compare(job: Job) -> Outcome:
 KEPT_AROUND = 10
 
 
-def _trimmed(report: DiffReport) -> DiffReport:
+def _trimmed(report: DiffReport, also: Iterable[Location] = ()) -> DiffReport:
     """The report with its source texts reduced to the lines near findings.
 
     The gate holds every service's report until all are done: whole texts of 200 changed
@@ -209,12 +214,12 @@ def _trimmed(report: DiffReport) -> DiffReport:
     whatever ``str.splitlines`` counts as one), so snippets and links are unchanged.
     """
     wanted: dict[str, set[int]] = {}
-    for finding in report.findings:
-        for location in (finding.old, finding.new, finding.anchor):
-            if location is not None and location.line is not None:
-                wanted.setdefault(location.file, set()).update(
-                    range(location.line - KEPT_AROUND, location.line + KEPT_AROUND + 1)
-                )
+    places = [loc for f in report.findings for loc in (f.old, f.new, f.anchor)]
+    for location in [*places, *also]:
+        if location is not None and location.line is not None:
+            wanted.setdefault(location.file, set()).update(
+                range(location.line - KEPT_AROUND, location.line + KEPT_AROUND + 1)
+            )
     sources = []
     for source in report.sources:
         keep = wanted.get(source.file, set())
