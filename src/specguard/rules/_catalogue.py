@@ -579,6 +579,8 @@ _LISTED_RULES: tuple[Rule, ...] = (
        "the diff goes on, but what the base promised is uncertain where it is invalid"),
     _r("contract-invalid", B, NONE, "the contract is not valid OpenAPI: {reason}",
        "tools and clients generated from an invalid contract may fail or disagree"),
+    _r("contract-still-invalid", W, NONE, "the contract is still not valid OpenAPI: {reason}",
+       "the base was invalid at the same place: this change did not make it so"),
     # -- gate ------------------------------------------------------------------------------
     _r("version-not-bumped", B, NONE,
        "breaking changes without a major version bump ({old} -> {new})",
