@@ -522,21 +522,39 @@ class Differ:
         old_codes = {str(k).upper(): str(k) for k in old.mapping() if not str(k).startswith("x-")}
         new_codes = {str(k).upper(): str(k) for k in new.mapping() if not str(k).startswith("x-")}
         keys: list[ChangeKey] = []
+        pairs = [(code, code) for code in old_codes.keys() & new_codes.keys()]
+        # `default` as the only success response replaced by one 2xx (or the other way round):
+        # the same response under another status; compare it, do not remove and add it
+        old_2xx = [c for c in old_codes if c.startswith("2")]
+        new_2xx = [c for c in new_codes if c.startswith("2")]
+        renamed = None
+        if "DEFAULT" in old_codes and "DEFAULT" not in new_codes and not old_2xx and (
+                len(new_2xx) == 1):
+            renamed = ("DEFAULT", new_2xx[0])
+        elif "DEFAULT" in new_codes and "DEFAULT" not in old_codes and not new_2xx and (
+                len(old_2xx) == 1):
+            renamed = (old_2xx[0], "DEFAULT")
+        if renamed is not None:
+            pairs.append(renamed)
+            old_codes_left = old_codes.keys() - {renamed[0]}
+            new_codes_left = new_codes.keys() - {renamed[1]}
+        else:
+            old_codes_left, new_codes_left = set(old_codes), set(new_codes)
         # success statuses old clients already handled that the new spec still documents
         kept = sorted(c for c in old_codes.keys() & new_codes.keys() if c.startswith("2"))
-        for code in old_codes.keys() - new_codes.keys():
+        for code in old_codes_left - new_codes.keys():
             keys.append(self.emit(Subject.RESPONSE, REMOVED, direction, old.child(old_codes[code]),
                                   None, facts=ResponseFacts(status=code, success_kept=tuple(kept))))
-        for code in new_codes.keys() - old_codes.keys():
+        for code in new_codes_left - old_codes.keys():
             keys.append(self.emit(Subject.RESPONSE, ADDED, direction, None,
                                   new.child(new_codes[code]), facts=ResponseFacts(status=code)))
-        for code in old_codes.keys() & new_codes.keys():
-            old_r = old.child(old_codes[code]).deref()
-            new_r = new.child(new_codes[code]).deref()
+        for old_code, new_code in pairs:
+            old_r = old.child(old_codes[old_code]).deref()
+            new_r = new.child(new_codes[new_code]).deref()
             keys += self._diff_content(old_r.child("content"), new_r.child("content"),
                                        direction, op, Part.BODY, required=True)
             keys += self._diff_headers(old_r.child("headers"), new_r.child("headers"),
-                                       direction, op, code)
+                                       direction, op, new_code)
             keys += self._catch_all(old_r, new_r, RESPONSE_FIELDS, "response", direction)
         return keys
 
@@ -779,13 +797,17 @@ def _servers_wire(servers: Any) -> Any:
 
 
 def _unconstrained(schema: Any) -> bool:
-    """``true``, ``{}`` or only annotations: the same as no schema at all."""
+    """``true``, ``{}``, only annotations, or a binary string (a body of raw bytes, which any
+    payload is): the same as no schema at all."""
     if schema is True:
         return True
-    return isinstance(schema, dict) and all(
-        SCHEMA_KEYWORDS.get(key) is Handling.ANNOTATION or str(key).startswith("x-")
-        for key in schema
-    )
+    if not isinstance(schema, dict):
+        return False
+    rest = {key for key in schema if SCHEMA_KEYWORDS.get(key) is not Handling.ANNOTATION
+            and not str(key).startswith("x-")}
+    if rest == {"type", "format"}:
+        return bool(schema["type"] == "string" and schema["format"] == "binary")
+    return not rest
 
 
 def _server_path(url: str, variables: Any) -> str:
