@@ -486,3 +486,19 @@ def test_every_subject_has_a_classifier() -> None:
     from specguard.rules import CLASSIFIERS
 
     assert set(CLASSIFIERS) == {subject.value for subject in Subject}
+
+
+def test_every_rule_id_is_written_out() -> None:
+    """grep finds every rule: each id is spelled out in the catalogue, and no classifier
+    composes one from pieces (f-strings)."""
+    rules_dir = Path(__file__).resolve().parent.parent / "src" / "specguard" / "rules"
+    catalogue = (rules_dir / "_catalogue.py").read_text()
+    unspelled = [rule_id for rule_id in CATALOGUE if f'"{rule_id}"' not in catalogue]
+    assert not unspelled, unspelled
+    composed = [
+        f"{path.name}:{number}"
+        for path in sorted(rules_dir.glob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if re.search(r"""_hit\(\s*f["']""", line)
+    ]
+    assert not composed, composed

@@ -609,24 +609,106 @@ RETIRED: tuple[str, ...] = (
 
 
 
+# The bound-like families, each id written out: (request tightened, request relaxed,
+# response tightened, response relaxed) per keyword.
+BOUND_RULE_IDS: dict[str, tuple[str, str, str, str]] = {
+    "minimum": (
+        "request-minimum-tightened", "request-minimum-relaxed",
+        "response-minimum-tightened", "response-minimum-relaxed",
+    ),
+    "maximum": (
+        "request-maximum-tightened", "request-maximum-relaxed",
+        "response-maximum-tightened", "response-maximum-relaxed",
+    ),
+    "minLength": (
+        "request-min-length-tightened", "request-min-length-relaxed",
+        "response-min-length-tightened", "response-min-length-relaxed",
+    ),
+    "maxLength": (
+        "request-max-length-tightened", "request-max-length-relaxed",
+        "response-max-length-tightened", "response-max-length-relaxed",
+    ),
+    "minItems": (
+        "request-min-items-tightened", "request-min-items-relaxed",
+        "response-min-items-tightened", "response-min-items-relaxed",
+    ),
+    "maxItems": (
+        "request-max-items-tightened", "request-max-items-relaxed",
+        "response-max-items-tightened", "response-max-items-relaxed",
+    ),
+    "minProperties": (
+        "request-min-properties-tightened", "request-min-properties-relaxed",
+        "response-min-properties-tightened", "response-min-properties-relaxed",
+    ),
+    "maxProperties": (
+        "request-max-properties-tightened", "request-max-properties-relaxed",
+        "response-max-properties-tightened", "response-max-properties-relaxed",
+    ),
+    "multipleOf": (
+        "request-multiple-of-tightened", "request-multiple-of-relaxed",
+        "response-multiple-of-tightened", "response-multiple-of-relaxed",
+    ),
+    "uniqueItems": (
+        "request-unique-items-tightened", "request-unique-items-relaxed",
+        "response-unique-items-tightened", "response-unique-items-relaxed",
+    ),
+    "minContains": (
+        "request-min-contains-tightened", "request-min-contains-relaxed",
+        "response-min-contains-tightened", "response-min-contains-relaxed",
+    ),
+    "maxContains": (
+        "request-max-contains-tightened", "request-max-contains-relaxed",
+        "response-max-contains-tightened", "response-max-contains-relaxed",
+    ),
+    "contains": (
+        "request-contains-tightened", "request-contains-relaxed",
+        "response-contains-tightened", "response-contains-relaxed",
+    ),
+    "propertyNames": (
+        "request-property-names-tightened", "request-property-names-relaxed",
+        "response-property-names-tightened", "response-property-names-relaxed",
+    ),
+    "unevaluatedProperties": (
+        "request-unevaluated-properties-tightened", "request-unevaluated-properties-relaxed",
+        "response-unevaluated-properties-tightened", "response-unevaluated-properties-relaxed",
+    ),
+    "unevaluatedItems": (
+        "request-unevaluated-items-tightened", "request-unevaluated-items-relaxed",
+        "response-unevaluated-items-tightened", "response-unevaluated-items-relaxed",
+    ),
+    "dependentRequired": (
+        "request-dependent-required-tightened", "request-dependent-required-relaxed",
+        "response-dependent-required-tightened", "response-dependent-required-relaxed",
+    ),
+    "dependentSchemas": (
+        "request-dependent-schemas-tightened", "request-dependent-schemas-relaxed",
+        "response-dependent-schemas-tightened", "response-dependent-schemas-relaxed",
+    ),
+    "contentSchema": (
+        "request-content-schema-tightened", "request-content-schema-relaxed",
+        "response-content-schema-tightened", "response-content-schema-relaxed",
+    ),
+}
+
+
 def _build_bound_rules() -> tuple[Rule, ...]:
     """Numeric, length and count bounds share one shape: tightened/relaxed × direction."""
     rules = []
     for keyword in ("minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems",
                     "minProperties", "maxProperties", "multipleOf", "uniqueItems",
                     "minContains", "maxContains"):
-        slug = "".join("-" + c.lower() if c.isupper() else c for c in keyword)
+        request_tight, request_loose, response_tight, response_loose = BOUND_RULE_IDS[keyword]
         # a count bound is one keyword; a numeric one may be two (maximum + exclusiveMaximum)
         alone = keyword.startswith(("min", "max")) and keyword not in ("minimum", "maximum")
         rules += [
-            _r(f"request-{slug}-tightened", B, REQ, f"{keyword} tightened from {{old}} to {{new}}",
+            _r(request_tight, B, REQ, f"{keyword} tightened from {{old}} to {{new}}",
                _OLD_REQ, judge=DECIDES, isolated=alone),
-            _r(f"request-{slug}-relaxed", S, REQ, f"{keyword} relaxed from {{old}} to {{new}}",
+            _r(request_loose, S, REQ, f"{keyword} relaxed from {{old}} to {{new}}",
                _WIDER, judge=DECIDES, isolated=alone),
-            _r(f"response-{slug}-relaxed", W, RESP, f"{keyword} relaxed from {{old}} to {{new}}",
+            _r(response_loose, W, RESP, f"{keyword} relaxed from {{old}} to {{new}}",
                "clients that validate or size buffers by the old bound may fail",
                judge=DECIDES, isolated=alone),
-            _r(f"response-{slug}-tightened", S, RESP,
+            _r(response_tight, S, RESP,
                f"{keyword} tightened from {{old}} to {{new}}", _NARROWER, judge=DECIDES,
                isolated=alone),
         ]
@@ -640,22 +722,22 @@ def _build_bound_rules() -> tuple[Rule, ...]:
         ("dependentSchemas", "schemas applied when a property is present"),
         ("contentSchema", "the schema of the data the string carries"),
     ):
-        slug = "".join("-" + c.lower() if c.isupper() else c for c in keyword)
+        request_tight, request_loose, response_tight, response_loose = BOUND_RULE_IDS[keyword]
         # contentSchema describes data no validator looks into: the judge has no say
         judge = NEVER if keyword == "contentSchema" else DECIDES
         alone = keyword == "dependentRequired"
         rules += [
-            _r(f"request-{slug}-tightened", B, REQ,
+            _r(request_tight, B, REQ,
                f"{keyword} ({what}) tightened from {{old}} to {{new}}", _OLD_REQ, judge=judge,
                isolated=alone),
-            _r(f"request-{slug}-relaxed", S, REQ,
+            _r(request_loose, S, REQ,
                f"{keyword} ({what}) relaxed from {{old}} to {{new}}", _WIDER, judge=judge,
                isolated=alone),
-            _r(f"response-{slug}-relaxed", W, RESP,
+            _r(response_loose, W, RESP,
                f"{keyword} ({what}) relaxed from {{old}} to {{new}}",
                "clients that rely on the old constraint may receive values that break it",
                judge=judge, isolated=alone),
-            _r(f"response-{slug}-tightened", S, RESP,
+            _r(response_tight, S, RESP,
                f"{keyword} ({what}) tightened from {{old}} to {{new}}", _NARROWER, judge=judge,
                isolated=alone),
         ]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from specguard.model import Change, ChangeKind, Direction, LifecyclePolicy
+from specguard.rules._catalogue import BOUND_RULE_IDS, CATALOGUE
 
 ADDED, REMOVED, CHANGED = ChangeKind.ADDED, ChangeKind.REMOVED, ChangeKind.CHANGED
 REQ, RESP = Direction.REQUEST, Direction.RESPONSE
@@ -37,7 +38,14 @@ Classifier = Callable[[Change, Context], Iterator[Hit]]
 
 
 def _hit(rule_id: str, **args: Any) -> Hit:
+    if rule_id not in CATALOGUE:  # a typo must fail the first fixture that reaches it
+        raise KeyError(f"no rule {rule_id!r} in the catalogue")
     return Hit(rule_id, tuple(sorted(args.items())))
+
+
+def _sided(change: Change, request_rule: str, response_rule: str) -> str:
+    """The rule for the change's direction, both named in full so that grep finds them."""
+    return response_rule if change.direction is RESP else request_rule
 
 
 def _side(direction: Direction) -> str:
@@ -72,8 +80,12 @@ def parameter(change: Change, context: Context) -> Iterator[Hit]:
 
 def parameter_required(change: Change, context: Context) -> Iterator[Hit]:
     args = {"name": change.detail("name"), "location": change.detail("location")}
-    became = "required" if change.new else "optional"
-    yield _hit(f"{_side(change.direction)}-parameter-became-{became}", **args)
+    if change.new:
+        yield _hit(_sided(change, "request-parameter-became-required",
+                          "response-parameter-became-required"), **args)
+    else:
+        yield _hit(_sided(change, "request-parameter-became-optional",
+                          "response-parameter-became-optional"), **args)
 
 
 def parameter_in(change: Change, context: Context) -> Iterator[Hit]:
@@ -92,9 +104,14 @@ def parameter_explode(change: Change, context: Context) -> Iterator[Hit]:
 
 
 def parameter_allowance(change: Change, context: Context) -> Iterator[Hit]:
-    flag = "allow-reserved" if change.subject.endswith("allowReserved") else "allow-empty-value"
-    verb = "added" if change.kind is ADDED else "removed"
-    yield _hit(f"parameter-{flag}-{verb}", name=change.detail("name"))
+    reserved = change.subject.endswith("allowReserved")
+    if change.kind is ADDED:
+        rule_id = ("parameter-allow-reserved-added" if reserved
+                   else "parameter-allow-empty-value-added")
+    else:
+        rule_id = ("parameter-allow-reserved-removed" if reserved
+                   else "parameter-allow-empty-value-removed")
+    yield _hit(rule_id, name=change.detail("name"))
 
 
 def parameter_name(change: Change, context: Context) -> Iterator[Hit]:
@@ -126,8 +143,11 @@ def request_body_required(change: Change, context: Context) -> Iterator[Hit]:
 
 
 def media_type(change: Change, context: Context) -> Iterator[Hit]:
-    verb = "added" if change.kind is ADDED else "removed"
-    yield _hit(f"{_side(change.direction)}-media-type-{verb}", media=change.detail("media"))
+    if change.kind is ADDED:
+        rule_id = _sided(change, "request-media-type-added", "response-media-type-added")
+    else:
+        rule_id = _sided(change, "request-media-type-removed", "response-media-type-removed")
+    yield _hit(rule_id, media=change.detail("media"))
 
 
 def response(change: Change, context: Context) -> Iterator[Hit]:
@@ -138,14 +158,18 @@ def response(change: Change, context: Context) -> Iterator[Hit]:
         yield _hit("response-default-removed")
         return
     success = status.startswith("2")
-    verb = "added" if change.kind is ADDED else "removed"
-    kind = "success" if success else "non-success"
-    if status.startswith("2") and change.kind is REMOVED and kept:
+    if success and change.kind is REMOVED and kept:
         # the responses only narrowed to statuses old clients already handle
         yield _hit("response-success-status-retired", status=status.lower(),
                    kept=", ".join(kept))
         return
-    yield _hit(f"response-{kind}-status-{verb}", status=status.lower())
+    if change.kind is ADDED:
+        rule_id = ("response-success-status-added" if success
+                   else "response-non-success-status-added")
+    else:
+        rule_id = ("response-success-status-removed" if success
+                   else "response-non-success-status-removed")
+    yield _hit(rule_id, status=status.lower())
 
 
 def header(change: Change, context: Context) -> Iterator[Hit]:
@@ -159,8 +183,8 @@ def header(change: Change, context: Context) -> Iterator[Hit]:
 
 
 def header_required(change: Change, context: Context) -> Iterator[Hit]:
-    became = "required" if change.new else "optional"
-    yield _hit(f"response-header-became-{became}", name=change.detail("name"))
+    yield _hit("response-header-became-required" if change.new
+               else "response-header-became-optional", name=change.detail("name"))
 
 
 def security_requirement(change: Change, context: Context) -> Iterator[Hit]:
@@ -221,7 +245,6 @@ def media_type_encoding(change: Change, context: Context) -> Iterator[Hit]:
 
 def schema_type(change: Change, context: Context) -> Iterator[Hit]:
     lost, gained = set(change.detail("lost")), set(change.detail("gained"))
-    side = _side(change.direction)
     if change.direction is REQ:
         if lost == {"null"}:
             yield _hit("request-schema-became-not-nullable")
@@ -233,53 +256,59 @@ def schema_type(change: Change, context: Context) -> Iterator[Hit]:
             yield _hit("request-schema-type-widened", gained=sorted(gained))
     else:
         if gained == {"null"}:
-            yield _hit(f"{side}-schema-became-nullable")
+            yield _hit("response-schema-became-nullable")
         elif gained:
-            yield _hit(f"{side}-schema-type-widened", gained=sorted(gained))
+            yield _hit("response-schema-type-widened", gained=sorted(gained))
         elif lost == {"null"}:
-            yield _hit(f"{side}-schema-became-not-nullable")
+            yield _hit("response-schema-became-not-nullable")
         elif lost:
-            yield _hit(f"{side}-schema-type-narrowed", lost=sorted(lost))
+            yield _hit("response-schema-type-narrowed", lost=sorted(lost))
 
 
 def schema_enum(change: Change, context: Context) -> Iterator[Hit]:
-    side = _side(change.direction)
     if change.kind is ADDED:
-        yield _hit(f"{side}-enum-constraint-added", new=change.new)
-    elif change.kind is REMOVED:
-        yield _hit(f"{side}-enum-constraint-removed", old=change.old)
+        yield _hit(_sided(change, "request-enum-constraint-added",
+                          "response-enum-constraint-added"), new=change.new)
+        return
+    if change.kind is REMOVED:
+        yield _hit(_sided(change, "request-enum-constraint-removed",
+                          "response-enum-constraint-removed"), old=change.old)
+        return
+    added, removed = change.detail("added"), change.detail("removed")
+    # the value that may break comes first: a request's removed one, a response's new one
+    if change.direction is REQ:
+        if removed:
+            yield _hit("request-enum-value-removed", removed=list(removed))
+        if added:
+            yield _hit("request-enum-value-added", added=list(added))
     else:
-        added, removed = change.detail("added"), change.detail("removed")
-        if (removed and change.direction is REQ) or (added and change.direction is RESP):
-            verb = "removed" if change.direction is REQ else "added"
-            values = removed if change.direction is REQ else added
-            yield _hit(f"{side}-enum-value-{verb}", **{verb: list(values)})
-        if (added and change.direction is REQ) or (removed and change.direction is RESP):
-            verb = "added" if change.direction is REQ else "removed"
-            values = added if change.direction is REQ else removed
-            yield _hit(f"{side}-enum-value-{verb}", **{verb: list(values)})
+        if added:
+            yield _hit("response-enum-value-added", added=list(added))
+        if removed:
+            yield _hit("response-enum-value-removed", removed=list(removed))
 
 
 def schema_required(change: Change, context: Context) -> Iterator[Hit]:
     name = change.detail("name")
-    side = _side(change.direction)
     if change.kind is ADDED:
         if change.direction is REQ and change.detail("new_property"):
             yield _hit("request-required-property-added", name=name)
         else:
-            yield _hit(f"{side}-property-became-required", name=name)
+            yield _hit(_sided(change, "request-property-became-required",
+                              "response-property-became-required"), name=name)
     elif not (change.direction is RESP and change.detail("property_removed")):
         # A required response property that disappears is reported once, as removed.
-        yield _hit(f"{side}-property-became-optional", name=name)
+        yield _hit(_sided(change, "request-property-became-optional",
+                          "response-property-became-optional"), name=name)
 
 
 def schema_property(change: Change, context: Context) -> Iterator[Hit]:
     name = change.detail("name")
-    side = _side(change.direction)
     if change.kind is ADDED:
         if change.direction is REQ and change.detail("required"):
             return  # reported as request-required-property-added
-        yield _hit(f"{side}-property-added", name=name)
+        yield _hit(_sided(change, "request-property-added", "response-property-added"),
+                   name=name)
         return
     if change.direction is REQ:
         closed = change.detail("additional_forbidden")
@@ -292,9 +321,13 @@ def schema_property(change: Change, context: Context) -> Iterator[Hit]:
 
 
 def schema_additional(change: Change, context: Context) -> Iterator[Hit]:
-    verb = "restricted" if change.detail("tightened") else "relaxed"
-    yield _hit(f"{_side(change.direction)}-additional-properties-{verb}", old=change.old,
-               new=change.new)
+    if change.detail("tightened"):
+        rule_id = _sided(change, "request-additional-properties-restricted",
+                         "response-additional-properties-restricted")
+    else:
+        rule_id = _sided(change, "request-additional-properties-relaxed",
+                         "response-additional-properties-relaxed")
+    yield _hit(rule_id, old=change.old, new=change.new)
 
 
 def schema_pattern_properties(change: Change, context: Context) -> Iterator[Hit]:
@@ -304,20 +337,31 @@ def schema_pattern_properties(change: Change, context: Context) -> Iterator[Hit]
 
 def schema_bound(change: Change, context: Context) -> Iterator[Hit]:
     keyword = str(change.detail("keyword", change.subject.split(".", 1)[1]))
-    slug = "".join("-" + c.lower() if c.isupper() else c for c in keyword)
-    side = _side(change.direction)
+    request_tight, request_loose, response_tight, response_loose = BOUND_RULE_IDS[keyword]
     tightened = change.detail("tightened")
     loosened = change.detail("loosened", not tightened)
     if tightened:
-        yield _hit(f"{side}-{slug}-tightened", old=change.old, new=change.new)
+        yield _hit(_sided(change, request_tight, response_tight), old=change.old,
+                   new=change.new)
     if loosened:
-        yield _hit(f"{side}-{slug}-relaxed", old=change.old, new=change.new)
+        yield _hit(_sided(change, request_loose, response_loose), old=change.old,
+                   new=change.new)
+
+
+_KEYWORD_RULE_IDS: dict[tuple[str, ChangeKind], tuple[str, str]] = {
+    ("pattern", ADDED): ("request-pattern-added", "response-pattern-added"),
+    ("pattern", REMOVED): ("request-pattern-removed", "response-pattern-removed"),
+    ("pattern", CHANGED): ("request-pattern-changed", "response-pattern-changed"),
+    ("format", ADDED): ("request-format-added", "response-format-added"),
+    ("format", REMOVED): ("request-format-removed", "response-format-removed"),
+    ("format", CHANGED): ("request-format-changed", "response-format-changed"),
+}
 
 
 def schema_pattern(change: Change, context: Context) -> Iterator[Hit]:
     keyword = change.subject.split(".", 1)[1]
-    verb = {ADDED: "added", REMOVED: "removed", CHANGED: "changed"}[change.kind]
-    yield _hit(f"{_side(change.direction)}-{keyword}-{verb}", old=change.old, new=change.new)
+    yield _hit(_sided(change, *_KEYWORD_RULE_IDS[(keyword, change.kind)]), old=change.old,
+               new=change.new)
 
 
 # Formats JSON Schema 2020-12 and the OpenAPI Format Registry define; validators know no other.
@@ -355,6 +399,13 @@ def _format_closure() -> frozenset[tuple[str, str]]:
 _NARROWER_FORMAT = _format_closure()
 
 
+_FORMAT_RULE_IDS: dict[str, tuple[str, str]] = {
+    "widened": ("request-format-widened", "response-format-widened"),
+    "narrowed": ("request-format-narrowed", "response-format-narrowed"),
+    "incompatible": ("request-format-incompatible", "response-format-incompatible"),
+}
+
+
 def format_relation(old: str, new: str) -> str:
     """'widened', 'narrowed', 'incompatible' (disjoint values) or 'changed' (not related)."""
     if (old, new) in _NARROWER_FORMAT:
@@ -374,14 +425,15 @@ def schema_format(change: Change, context: Context) -> Iterator[Hit]:
     if change.kind is CHANGED and isinstance(change.old, str) and isinstance(change.new, str):
         relation = format_relation(change.old, change.new)
         if relation != "changed":
-            yield _hit(f"{_side(change.direction)}-format-{relation}", old=change.old,
+            yield _hit(_sided(change, *_FORMAT_RULE_IDS[relation]), old=change.old,
                        new=change.new)
             return
     yield from schema_pattern(change, context)
 
 
 def schema_items(change: Change, context: Context) -> Iterator[Hit]:
-    yield _hit(f"{_side(change.direction)}-items-changed", old=change.old, new=change.new)
+    yield _hit(_sided(change, "request-items-changed", "response-items-changed"),
+               old=change.old, new=change.new)
 
 
 def schema_prefix_items(change: Change, context: Context) -> Iterator[Hit]:
@@ -389,31 +441,39 @@ def schema_prefix_items(change: Change, context: Context) -> Iterator[Hit]:
 
 
 def schema_all_of(change: Change, context: Context) -> Iterator[Hit]:
-    verb = "added" if change.kind is ADDED else "removed"
-    yield _hit(f"{_side(change.direction)}-allof-branch-{verb}")
+    if change.kind is ADDED:
+        yield _hit(_sided(change, "request-allof-branch-added", "response-allof-branch-added"))
+    else:
+        yield _hit(_sided(change, "request-allof-branch-removed",
+                          "response-allof-branch-removed"))
 
 
 def schema_any_of(change: Change, context: Context) -> Iterator[Hit]:
     keyword = change.subject.split(".", 1)[1]
-    side = _side(change.direction)
     if change.kind is ADDED:
         if not change.detail("previous"):
-            yield _hit(f"{side}-anyof-introduced", keyword=keyword,
-                       count=change.detail("index") + 1)
+            yield _hit(_sided(change, "request-anyof-introduced", "response-anyof-introduced"),
+                       keyword=keyword, count=change.detail("index") + 1)
         elif change.direction is REQ and keyword == "oneOf":
             yield _hit("request-oneof-branch-added")
         else:
-            yield _hit(f"{side}-anyof-branch-added", keyword=keyword)
+            yield _hit(_sided(change, "request-anyof-branch-added",
+                              "response-anyof-branch-added"), keyword=keyword)
     elif not change.detail("remaining"):
         # The whole list went: the constraint is gone, which widens the value.
-        yield _hit(f"{side}-anyof-dropped", keyword=keyword)
+        yield _hit(_sided(change, "request-anyof-dropped", "response-anyof-dropped"),
+                   keyword=keyword)
     else:
-        yield _hit(f"{side}-anyof-branch-removed", keyword=keyword)
+        yield _hit(_sided(change, "request-anyof-branch-removed",
+                          "response-anyof-branch-removed"), keyword=keyword)
 
 
 def schema_not(change: Change, context: Context) -> Iterator[Hit]:
-    verb = {ADDED: "added", REMOVED: "removed", CHANGED: "changed"}[change.kind]
-    yield _hit(f"{_side(change.direction)}-not-{verb}")
+    yield _hit(_sided(change, *{
+        ADDED: ("request-not-added", "response-not-added"),
+        REMOVED: ("request-not-removed", "response-not-removed"),
+        CHANGED: ("request-not-changed", "response-not-changed"),
+    }[change.kind]))
 
 
 def schema_discriminator(change: Change, context: Context) -> Iterator[Hit]:
@@ -421,9 +481,13 @@ def schema_discriminator(change: Change, context: Context) -> Iterator[Hit]:
 
 
 def schema_discriminator_mapping(change: Change, context: Context) -> Iterator[Hit]:
-    verb = "added" if change.kind is ADDED else "removed"
-    yield _hit(f"{_side(change.direction)}-discriminator-mapping-{verb}",
-               value=change.detail("value"))
+    if change.kind is ADDED:
+        rule_id = _sided(change, "request-discriminator-mapping-added",
+                         "response-discriminator-mapping-added")
+    else:
+        rule_id = _sided(change, "request-discriminator-mapping-removed",
+                         "response-discriminator-mapping-removed")
+    yield _hit(rule_id, value=change.detail("value"))
 
 
 def schema_default(change: Change, context: Context) -> Iterator[Hit]:
@@ -435,7 +499,8 @@ def schema_default(change: Change, context: Context) -> Iterator[Hit]:
         # is now written as one
         yield _hit("schema-default-type-corrected", old=old, new=new)
         return
-    yield _hit(f"{_side(change.direction)}-default-changed", old=old, new=new)
+    yield _hit(_sided(change, "request-default-changed", "response-default-changed"), old=old,
+               new=new)
 
 
 def schema_deprecated(change: Change, context: Context) -> Iterator[Hit]:
@@ -464,15 +529,19 @@ def media_range_includes(wider: str, narrower: str) -> bool:
 
 
 def schema_content_encoding(change: Change, context: Context) -> Iterator[Hit]:
-    yield _hit(f"{_side(change.direction)}-content-encoding-changed", old=change.old,
-               new=change.new)
+    yield _hit(_sided(change, "request-content-encoding-changed",
+                      "response-content-encoding-changed"), old=change.old, new=change.new)
 
 
 def schema_content_media_type(change: Change, context: Context) -> Iterator[Hit]:
-    side = _side(change.direction)
     if change.kind is not CHANGED:
-        verb = "added" if change.kind is ADDED else "removed"
-        yield _hit(f"{side}-content-media-type-{verb}", old=change.old, new=change.new)
+        if change.kind is ADDED:
+            rule_id = _sided(change, "request-content-media-type-added",
+                             "response-content-media-type-added")
+        else:
+            rule_id = _sided(change, "request-content-media-type-removed",
+                             "response-content-media-type-removed")
+        yield _hit(rule_id, old=change.old, new=change.new)
         return
     old, new = str(change.old), str(change.new)
     if change.direction is REQ and media_range_includes(new, old):
@@ -480,19 +549,24 @@ def schema_content_media_type(change: Change, context: Context) -> Iterator[Hit]
     elif change.direction is RESP and media_range_includes(old, new):
         yield _hit("response-content-media-type-narrowed", old=old, new=new)
     else:
-        yield _hit(f"{side}-content-media-type-changed", old=old, new=new)
+        yield _hit(_sided(change, "request-content-media-type-changed",
+                          "response-content-media-type-changed"), old=old, new=new)
 
 
 def schema_extensible_enum(change: Change, context: Context) -> Iterator[Hit]:
-    side = _side(change.direction)
     if change.detail("removed"):
-        yield _hit(f"{side}-extensible-enum-value-removed", removed=list(change.detail("removed")))
+        yield _hit(_sided(change, "request-extensible-enum-value-removed",
+                          "response-extensible-enum-value-removed"),
+                   removed=list(change.detail("removed")))
     if change.detail("added"):
-        yield _hit(f"{side}-extensible-enum-value-added", added=list(change.detail("added")))
+        yield _hit(_sided(change, "request-extensible-enum-value-added",
+                          "response-extensible-enum-value-added"),
+                   added=list(change.detail("added")))
 
 
 def schema_const(change: Change, context: Context) -> Iterator[Hit]:
-    yield _hit(f"{_side(change.direction)}-const-changed", old=change.old, new=change.new)
+    yield _hit(_sided(change, "request-const-changed", "response-const-changed"),
+               old=change.old, new=change.new)
 
 
 def schema_boolean(change: Change, context: Context) -> Iterator[Hit]:
@@ -502,8 +576,10 @@ def schema_boolean(change: Change, context: Context) -> Iterator[Hit]:
 def schema_presence(change: Change, context: Context) -> Iterator[Hit]:
     if change.detail("unconstrained"):
         return  # a schema that admits anything says what no schema said
-    verb = "added" if change.kind is ADDED else "removed"
-    yield _hit(f"{_side(change.direction)}-schema-{verb}")
+    if change.kind is ADDED:
+        yield _hit(_sided(change, "request-schema-added", "response-schema-added"))
+    else:
+        yield _hit(_sided(change, "request-schema-removed", "response-schema-removed"))
 
 
 def unclassified(change: Change, context: Context) -> Iterator[Hit]:
