@@ -4,8 +4,7 @@ its own (a ``::error::`` workflow command in a CI log) nor drive the reader's te
 from __future__ import annotations
 
 from specguard._inert import block, one_line
-from specguard.cli._lint import OutputFormat as LintFormat
-from specguard.cli._lint import render as render_lint
+from specguard.cli._lint import lint_text
 from specguard.fuzz.report import safe_text
 from specguard.lint import RULES, LintFinding, LintReport
 from specguard.model import Location
@@ -40,6 +39,6 @@ def test_lint_text_is_inert() -> None:
         location=Location("specs/service-inventory.json", "", 3),
         service="orders",
     )
-    text = render_lint(LintReport("inv", ("orders",), (finding,)), LintFormat.TEXT)
+    text = lint_text(LintReport("inv", ("orders",), (finding,)))
     assert "\x1b" not in text and text.count("\n") == 1
     assert "\\x1b[31mred" in text

@@ -182,12 +182,12 @@ def test_an_openapi_contract_is_refused(stream_url: str) -> None:
     assert "not an AsyncAPI document" in result.stderr
 
 
-def test_every_format_has_a_renderer() -> None:
-    """The format table is complete, so no format falls through."""
-    from specguard.events import EventsFormat
-    from specguard.events._render import _RENDERERS
+def test_events_formats_come_from_the_registry() -> None:
+    """`specguard events` writes text and JSON, as the one report registry says."""
+    from specguard.cli._formats import ResultKind, formats_for
+    from specguard.report import OutputFormat
 
-    assert set(_RENDERERS) == set(EventsFormat)
+    assert formats_for(ResultKind.EVENTS) == (OutputFormat.TEXT, OutputFormat.JSON)
 
 
 def test_the_deadline_bounds_a_long_read(stream_url: str) -> None:

@@ -10,22 +10,22 @@ from pathlib import Path
 import pytest
 from starlette.applications import Starlette
 
+from specguard.cli._formats import ResultKind, formats_for, render
 from specguard.errors import ConfigError
 from specguard.fuzz import (
     REDACTED,
     FailureKind,
     FuzzOptions,
     FuzzReport,
-    OutputFormat,
     Phase,
     ServiceUnreachable,
     StopReason,
     Target,
-    render,
     run_fuzz,
 )
 from specguard.fuzz._progress import QuietProgress
 from specguard.load import Spec
+from specguard.report import OutputFormat
 from tests.fuzz import fuzz_orders_app as apps
 from tests.fuzz.conftest import EXAMPLES, free_port, replay_curl, serve
 
@@ -164,7 +164,7 @@ def test_checks_option_limits_what_is_checked(v1: Spec, hypothesis_cache: Path) 
     assert {f.code for f in report.failures} == {"ST101"}
 
 
-@pytest.mark.parametrize("fmt", list(OutputFormat))
+@pytest.mark.parametrize("fmt", formats_for(ResultKind.FUZZ), ids=lambda f: f.value)
 def test_secrets_never_reach_any_format(
     v1: Spec, service: Serve, hypothesis_cache: Path, fmt: OutputFormat
 ) -> None:
@@ -179,7 +179,7 @@ def test_secrets_never_reach_any_format(
             basic_auth=("alice", PASSWORD),
             phases=(Phase.COVERAGE,),
         )
-    rendered = render(report, fmt)
+    rendered = render(ResultKind.FUZZ, report, fmt)
     crash = next(f for f in report.failures if f.code == "ST101")
     assert f'"x-api-key": "{REDACTED}"' in crash.body_excerpt
     for secret in (SECRET, PASSWORD, "tok-7f3a9c-do-not-print", "YWxpY2U6aHVudGVyMi1zZWNyZXQtcHc="):

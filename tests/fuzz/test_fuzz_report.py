@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from specguard.cli._formats import ResultKind, formats_for, render
 from specguard.fuzz import (
     ALL_PHASES,
     CheckFailure,
@@ -17,17 +18,16 @@ from specguard.fuzz import (
     FuzzReport,
     JoinedFinding,
     Observation,
-    OutputFormat,
     StopReason,
     VerifiedFailure,
     VerifyReport,
     progress_for,
-    render,
 )
 from specguard.fuzz._progress import BarProgress, LineProgress
 from specguard.fuzz._redact import REDACTED, Redactor
 from specguard.fuzz.report import md_block, md_cell, md_code, md_text
 from specguard.model import Direction, Level, Operation
+from specguard.report import OutputFormat
 
 HOSTILE_BODY = "<script>alert(1)</script>\x1b[31m red \x00 ```\n| a | b |\n@everyone"
 HOSTILE_TITLE = "Schema | [click](http://evil) `x` <b>bold</b> *em* @team"
@@ -70,7 +70,7 @@ def _report(*failures: CheckFailure) -> FuzzReport:
 
 def test_markdown_escapes_inline_text_and_outfences_code() -> None:
     """No live link, HTML tag, table break or mention survives; code fences cannot be closed."""
-    text = render(_report(_failure()), OutputFormat.MARKDOWN)
+    text = render(ResultKind.FUZZ, _report(_failure()), OutputFormat.MARKDOWN)
     assert "<b>" not in text and "[click](http" not in text
     # a zero-width space after '@' (a backslash does not stop GitHub's mentions)
     assert "@\u200bteam" in text and "@team" not in text and r"\|" in text
@@ -92,7 +92,7 @@ def test_md_helpers() -> None:
 
 def test_text_escapes_terminal_control_characters() -> None:
     """A response body cannot send escape sequences to the reader's terminal."""
-    text = render(_report(_failure()), OutputFormat.TEXT)
+    text = render(ResultKind.FUZZ, _report(_failure()), OutputFormat.TEXT)
     assert "\x1b" not in text and "\x00" not in text
     assert "\\x1b[31m" in text
     assert "reproduce (seed 42):" in text
@@ -100,7 +100,7 @@ def test_text_escapes_terminal_control_characters() -> None:
 
 def test_junit_is_well_formed_with_illegal_xml_characters() -> None:
     """NUL and ESC from a body do not break the XML; failures and errors are counted."""
-    text = render(_report(_failure()), OutputFormat.JUNIT)
+    text = render(ResultKind.FUZZ, _report(_failure()), OutputFormat.JUNIT)
     root = ET.fromstring(text)
     assert root.get("tests") == "2" and root.get("failures") == "1" and root.get("errors") == "1"
     case = next(c for c in root.iter("testcase") if c.get("name") == "POST /orders")
@@ -112,7 +112,7 @@ def test_junit_is_well_formed_with_illegal_xml_characters() -> None:
 
 def test_json_shape_is_the_documented_contract() -> None:
     """The JSON report keeps its field names: a versioned contract."""
-    data = json.loads(render(_report(_failure()), OutputFormat.JSON))
+    data = json.loads(render(ResultKind.FUZZ, _report(_failure()), OutputFormat.JSON))
     assert set(data) == {
         "schemaVersion", "command", "spec", "target", "seed", "phases", "summary",
         "operations", "problems", "unreachable", "failures",
@@ -144,10 +144,10 @@ def _verify_report() -> VerifyReport:
     return VerifyReport("old.yaml", "new.yaml", run, failures, (finding,))
 
 
-@pytest.mark.parametrize("fmt", list(OutputFormat))
+@pytest.mark.parametrize("fmt", formats_for(ResultKind.VERIFY), ids=lambda f: f.value)
 def test_verify_formats_name_confirmed_and_undocumented(fmt: OutputFormat) -> None:
     """Every format says which finding was confirmed and which failure nobody predicted."""
-    text = render(_verify_report(), fmt)
+    text = render(ResultKind.VERIFY, _verify_report(), fmt)
     assert "undocumented-behaviour-change" in text
     assert "request-max-length-tightened" in text
     assert "confirmed" in text

@@ -19,6 +19,7 @@ from specguard.cli._diff import (
     use_color,
     write_output,
 )
+from specguard.cli._formats import ResultKind, formats_for, render
 from specguard.cli._reporting import (
     accept_all_hint,
     acceptable,
@@ -47,12 +48,12 @@ from specguard.report import (
     OutputFormat,
     RenderOptions,
     gate_failed,
-    render,
     render_changelog,
 )
 
 ACK_DAYS = 90
-_FORMATS = ", ".join(f.value for f in OutputFormat)
+_CHOICES = {f.value: f for f in formats_for(ResultKind.DIFF)}
+_FORMATS = ", ".join(_CHOICES)
 
 
 def parse_formats(
@@ -63,12 +64,11 @@ def parse_formats(
     to_stdout = 0
     for value in values or ("text",):
         name, sep, file = value.partition("=")
-        try:
-            fmt = OutputFormat(name.strip())
-        except ValueError:
+        fmt = _CHOICES.get(name.strip())
+        if fmt is None:
             raise click.BadParameter(
                 f"unknown format {name!r} (choose from {_FORMATS})", param_hint="--format"
-            ) from None
+            )
         if sep and not file:
             raise click.BadParameter(f"{value!r}: missing file after '='", param_hint="--format")
         if not sep:
@@ -232,7 +232,7 @@ def check(
             revisions=revisions,
         )
         try:
-            write_output(render(report, fmt, render_options), target)
+            write_output(render(ResultKind.DIFF, report, fmt, render_options), target)
             append_step_summary(report, fmt, render_options)
         except OutputError as exc:
             # one report that cannot be written must not hide the gate's verdict

@@ -13,13 +13,14 @@ import click
 
 from specguard.api import diff_specs
 from specguard.cli import silence_stdout
+from specguard.cli._formats import ResultKind, format_choice, render
 from specguard.cli._reporting import annotations_option, append_step_summary, per_group_option
 from specguard.errors import OutputError
 from specguard.gate._sources import with_sources  # not the whole gate: 70 ms of imports
 from specguard.load import load_spec, validate_specs
 from specguard.model import Level, LifecyclePolicy
-from specguard.report import OutputFormat, RenderOptions, default_level, gate_failed, render
-from specguard.rules import CATALOGUE
+from specguard.report import OutputFormat, RenderOptions, default_level, gate_failed
+from specguard.rules import CATALOGUE, Rule
 
 FAIL_ON = ("breaking", "warning", "never")
 
@@ -106,7 +107,7 @@ color_option = click.option(
 @click.command()
 @click.argument("old")
 @click.argument("new")
-@click.option("--format", "fmt", type=click.Choice([f.value for f in OutputFormat]),
+@click.option("--format", "fmt", type=format_choice(ResultKind.DIFF),
               default="text", show_default=True, help="Report format.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="breaking", show_default=True,
               help="Exit 1 when a finding at or above this level exists.")
@@ -165,26 +166,35 @@ def diff(
         color=use_color(output, color), fail_on=threshold,
         min_level=shown_level(min_level, OutputFormat(fmt)), per_group=per_group,
         annotations=annotations)
-    write_output(render(report, OutputFormat(fmt), render_options), output)
+    write_output(render(ResultKind.DIFF, report, OutputFormat(fmt), render_options), output)
     append_step_summary(report, OutputFormat(fmt), render_options)
     sys.exit(1 if gate_failed(report, threshold) else 0)
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+@click.option("--format", "fmt", type=format_choice(ResultKind.RULES), default="text",
               show_default=True)
 def rules(fmt: str) -> None:
     """List the rule catalogue: id, level, direction, message and rationale."""
     entries = sorted(CATALOGUE.values(), key=lambda r: r.id)
-    if fmt == "json":
-        click.echo(json.dumps([
-            {"id": r.id, "level": r.level.value, "direction": r.direction.value,
-             "message": r.message, "rationale": r.rationale} for r in entries
-        ], indent=2))
-        return
+    click.echo(render(ResultKind.RULES, entries, OutputFormat(fmt)), nl=False)
+
+
+def rules_json(entries: list[Rule]) -> str:
+    """The catalogue as a JSON list: id, level, direction, message and rationale."""
+    return json.dumps([
+        {"id": r.id, "level": r.level.value, "direction": r.direction.value,
+         "message": r.message, "rationale": r.rationale} for r in entries
+    ], indent=2) + "\n"
+
+
+def rules_text(entries: list[Rule]) -> str:
+    """The catalogue as aligned columns: id, level, direction, rationale."""
     width = max(len(r.id) for r in entries)
-    for r in entries:
-        click.echo(f"{r.id:<{width}}  {r.level.value:<8}  {r.direction.value:<8}  {r.rationale}")
+    return "".join(
+        f"{r.id:<{width}}  {r.level.value:<8}  {r.direction.value:<8}  {r.rationale}\n"
+        for r in entries
+    )
 
 
 COMMANDS: list[click.Command] = [diff, rules]

@@ -13,7 +13,9 @@ from pathlib import Path
 import click
 
 from specguard.cli._diff import write_output
+from specguard.cli._formats import ResultKind, format_choice, render
 from specguard.errors import LoadError
+from specguard.report import OutputFormat
 
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 
@@ -29,7 +31,7 @@ DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
               help="Stop reading after this many seconds and report what was read.")
 @click.option("--root", type=click.Path(file_okay=False), default=None,
               help="Folder $refs may not leave (default: the spec's folder).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+@click.option("--format", "fmt", type=format_choice(ResultKind.EVENTS), default="text",
               show_default=True, help="Report format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report to this file instead of stdout.")
@@ -47,7 +49,7 @@ def events(spec: str, url: str, stream: str, count: int, max_time: float, root: 
             "specguard events needs the Redis client",
             hint="pip install 'specguard[events]'",
         ) from None
-    from specguard.events import EventsFormat, check_stream, render
+    from specguard.events import check_stream
     from specguard.load import load_spec
 
     if not url.startswith(("redis://", "rediss://", "unix://")):
@@ -59,7 +61,7 @@ def events(spec: str, url: str, stream: str, count: int, max_time: float, root: 
         raise LoadError("not an AsyncAPI document", file=loaded.root.name,
                         hint="specguard events reads AsyncAPI 2.6/3.0 event contracts")
     report = check_stream(loaded, url, stream, count=count, max_time=max_time)
-    write_output(render(report, EventsFormat(fmt)), output)
+    write_output(render(ResultKind.EVENTS, report, OutputFormat(fmt)), output)
     click.echo(
         f"specguard events: {report.read} entries, {report.rejected} rejected", err=True
     )

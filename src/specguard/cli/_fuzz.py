@@ -16,20 +16,20 @@ from typing import Any, TypeVar
 import click
 
 from specguard.cli._diff import write_output
+from specguard.cli._formats import ResultKind, format_choice, render
 from specguard.fuzz import (
     ALL_PHASES,
     FuzzOptions,
-    OutputFormat,
     Phase,
     Target,
     check_traffic,
     load_app,
     progress_for,
-    render,
     run_fuzz,
     run_verify,
 )
 from specguard.load import Spec, load_spec
+from specguard.report import OutputFormat
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -88,8 +88,13 @@ def _checks(
     return names
 
 
-def _run_options(command: F) -> F:
-    """Options shared by ``fuzz`` and ``verify``: target, volume, network, report."""
+def _run_options(kind: ResultKind) -> Callable[[F], F]:
+    """Options shared by ``fuzz`` and ``verify``: target, volume, network, report (in the
+    formats of ``kind``)."""
+    return lambda command: _with_run_options(command, kind)
+
+
+def _with_run_options(command: F, kind: ResultKind) -> F:
     decorators = [
         click.option("--url", help="Base URL of the running service (include any base path)."),
         click.option(
@@ -174,7 +179,7 @@ def _run_options(command: F) -> F:
         click.option(
             "--format",
             "fmt",
-            type=click.Choice([f.value for f in OutputFormat]),
+            type=format_choice(kind),
             default="text",
             show_default=True,
             help="Report format.",
@@ -247,7 +252,7 @@ def _finish(ok: bool, unreachable: str | None, abandoned: bool = False) -> None:
 
 @click.command()
 @click.argument("spec")
-@_run_options
+@_run_options(ResultKind.FUZZ)
 def fuzz(spec: str, **params: Any) -> None:
     """Property-test a running service (or an ASGI app) against contract SPEC.
 
@@ -265,7 +270,7 @@ def fuzz(spec: str, **params: Any) -> None:
         progress=progress_for(sys.stderr, quiet=params["quiet"]),
         cache_dir=_cache_dir(),
     )
-    write_output(render(report, OutputFormat(params["fmt"])), params["output"])
+    write_output(render(ResultKind.FUZZ, report, OutputFormat(params["fmt"])), params["output"])
     _finish(report.ok, report.unreachable, report.abandoned)
 
 
@@ -280,7 +285,7 @@ def fuzz(spec: str, **params: Any) -> None:
 @click.option(
     "--changed-only", is_flag=True, help="Fuzz only operations the diff touched (needs --new)."
 )
-@_run_options
+@_run_options(ResultKind.VERIFY)
 def verify(old: str, new: str | None, changed_only: bool, **params: Any) -> None:
     """Send requests valid under the OLD contract to the running (new) service.
 
@@ -311,7 +316,9 @@ def verify(old: str, new: str | None, changed_only: bool, **params: Any) -> None
         progress=progress_for(sys.stderr, quiet=params["quiet"]),
         cache_dir=_cache_dir(),
     )
-    write_output(render(report, OutputFormat(params["fmt"])), params["output"])
+    write_output(
+        render(ResultKind.VERIFY, report, OutputFormat(params["fmt"])), params["output"]
+    )
     _finish(report.ok, report.run.unreachable, report.run.abandoned)
 
 
@@ -334,7 +341,7 @@ def verify(old: str, new: str | None, changed_only: bool, **params: Any) -> None
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice([f.value for f in OutputFormat]),
+    type=format_choice(ResultKind.TRAFFIC),
     default="text",
     show_default=True,
     help="Report format.",
@@ -355,7 +362,7 @@ def traffic(
     not fatal. Exit codes: 0 all matched traffic valid, 1 invalid exchanges, 2 bad input.
     """
     report = check_traffic(_load(spec, root), hars)
-    write_output(render(report, OutputFormat(fmt)), output)
+    write_output(render(ResultKind.TRAFFIC, report, OutputFormat(fmt)), output)
     sys.exit(0 if report.ok else 1)
 
 

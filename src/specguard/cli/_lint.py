@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import json
 import os
 import sys
@@ -12,68 +11,66 @@ from typing import Any
 import click
 
 from specguard._inert import one_line
-from specguard._typing import assert_never
 from specguard.cli._diff import write_output
+from specguard.cli._formats import ResultKind, format_choice, render
 from specguard.errors import SpecguardError
 from specguard.lint import RULES, LintReport, lint_repository
+from specguard.report import OutputFormat
 from specguard.report._github import escape_data, escape_property
 
 DEFAULT_INVENTORY = "specs/service-inventory.json"
 
 
-class OutputFormat(str, enum.Enum):
-    """How ``specguard lint`` prints its findings."""
+def lint_text(report: LintReport) -> str:
+    """The report as text: one ``file:line: rule: message`` per finding."""
+    lines = []
+    for finding in report.findings:
+        where = finding.location.file
+        if finding.location.line is not None:
+            where += f":{finding.location.line}"
+        # Names come from the contracts: a finding stays one inert line.
+        lines.append(one_line(" ".join(f"{where}: {finding.rule_id}: {finding.message}"
+                                       .split())))
+    return "".join(line + "\n" for line in lines)
 
-    TEXT = "text"
-    JSON = "json"
-    GITHUB = "github"
-    SARIF = "sarif"
+
+def lint_json(report: LintReport) -> str:
+    """The report as versioned JSON (``schemaVersion`` 1)."""
+    document: dict[str, Any] = {
+        "schemaVersion": 1,
+        "inventory": report.inventory,
+        "services": list(report.services),
+        "findings": [
+            {
+                "id": finding.rule_id,
+                "service": finding.service,
+                "message": finding.message,
+                "file": finding.location.file,
+                "line": finding.location.line,
+                "pointer": finding.location.pointer,
+            }
+            for finding in report.findings
+        ],
+    }
+    return json.dumps(document, indent=2) + "\n"
 
 
-def render(report: LintReport, output_format: OutputFormat) -> str:
-    """The report as text (one ``file:line: rule: message`` per finding) or versioned JSON."""
-    if output_format is OutputFormat.TEXT:
-        lines = []
-        for finding in report.findings:
-            where = finding.location.file
-            if finding.location.line is not None:
-                where += f":{finding.location.line}"
-            # Names come from the contracts: a finding stays one inert line.
-            lines.append(one_line(" ".join(f"{where}: {finding.rule_id}: {finding.message}"
-                                           .split())))
-        return "".join(line + "\n" for line in lines)
-    if output_format is OutputFormat.JSON:
-        document: dict[str, Any] = {
-            "schemaVersion": 1,
-            "inventory": report.inventory,
-            "services": list(report.services),
-            "findings": [
-                {
-                    "id": finding.rule_id,
-                    "service": finding.service,
-                    "message": finding.message,
-                    "file": finding.location.file,
-                    "line": finding.location.line,
-                    "pointer": finding.location.pointer,
-                }
-                for finding in report.findings
-            ],
-        }
-        return json.dumps(document, indent=2) + "\n"
-    if output_format is OutputFormat.GITHUB:
-        # one workflow annotation per finding, on the inventory or contract line it names
-        out = []
-        for finding in report.findings:
-            props = [f"file={escape_property(finding.location.file)}"]
-            if finding.location.line is not None:
-                props.append(f"line={finding.location.line}")
-            props.append(f"title={escape_property(finding.rule_id)}")
-            message = escape_data(one_line(" ".join(finding.message.split())))
-            out.append(f"::error {','.join(props)}::{message}\n")
-        return "".join(out)
-    if output_format is OutputFormat.SARIF:
-        return json.dumps(_sarif(report), indent=2) + "\n"
-    assert_never(output_format)
+def lint_github(report: LintReport) -> str:
+    """One workflow annotation per finding, on the inventory or contract line it names."""
+    out = []
+    for finding in report.findings:
+        props = [f"file={escape_property(finding.location.file)}"]
+        if finding.location.line is not None:
+            props.append(f"line={finding.location.line}")
+        props.append(f"title={escape_property(finding.rule_id)}")
+        message = escape_data(one_line(" ".join(finding.message.split())))
+        out.append(f"::error {','.join(props)}::{message}\n")
+    return "".join(out)
+
+
+def lint_sarif(report: LintReport) -> str:
+    """The report as SARIF 2.1.0 text."""
+    return json.dumps(_sarif(report), indent=2) + "\n"
 
 
 def _sarif(report: LintReport) -> dict[str, Any]:
@@ -121,7 +118,7 @@ def _sarif(report: LintReport) -> dict[str, Any]:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice([f.value for f in OutputFormat]),
+    type=format_choice(ResultKind.LINT),
     default=OutputFormat.TEXT.value,
     show_default=True,
 )
@@ -138,7 +135,7 @@ def lint(inventory: str | None, root: str, output_format: str, output: str | Non
     Exit code 0 when clean, 1 when there are findings, 2 when the inventory is unusable.
     """
     report = lint_repository(inventory or _configured_inventory(), root)
-    text = render(report, OutputFormat(output_format))
+    text = render(ResultKind.LINT, report, OutputFormat(output_format))
     write_output(text, Path(output) if output is not None else None)
     count = len(report.findings)
     click.echo(

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import click
 
+from specguard.cli._formats import ResultKind, render
 from specguard.errors import OutputError, SpecguardError
 from specguard.model import DiffReport, Level
 from specguard.report import (
     WORKTREE_REVISION,
     OutputFormat,
     RenderOptions,
-    render,
 )
 
 per_group_option = click.option(
@@ -47,7 +47,7 @@ def append_step_summary(report: DiffReport, fmt: OutputFormat, options: RenderOp
         return
     try:
         with open(summary, "a", encoding="utf-8") as handle:
-            handle.write(render(report, OutputFormat.MARKDOWN, options) + "\n")
+            handle.write(render(ResultKind.DIFF, report, OutputFormat.MARKDOWN, options) + "\n")
     except OSError as exc:
         raise OutputError(
             f"cannot append to the job summary: {exc.strerror or exc}", file=summary

@@ -16,14 +16,14 @@ from specguard.events._check import (
     check_stream,
     validate_entries,
 )
-from specguard.events._render import EventsFormat, render
+from specguard.events._render import events_json, events_text
 
 __all__ = [
-    "EventsFormat",
     "EventsReport",
     "MessageTally",
     "Rejected",
     "check_stream",
-    "render",
+    "events_json",
+    "events_text",
     "validate_entries",
 ]

@@ -1,26 +1,15 @@
-"""Reports of ``specguard events``: text for people, JSON (``schemaVersion`` 1) for tools."""
+"""Reports of ``specguard events``: text for people, JSON (``schemaVersion`` 1) for tools.
+
+One function per format; the CLI's report registry (``specguard.cli._formats``) names them.
+"""
 
 from __future__ import annotations
 
-import enum
 import json
-from collections.abc import Callable
 from typing import Any
 
 from specguard._inert import one_line
 from specguard.events._check import EventsReport
-
-
-class EventsFormat(str, enum.Enum):
-    """Output formats of ``specguard events``."""
-
-    TEXT = "text"
-    JSON = "json"
-
-
-def render(report: EventsReport, fmt: EventsFormat) -> str:
-    """The report in ``fmt``."""
-    return _RENDERERS[fmt](report)
 
 
 def _json(report: EventsReport) -> dict[str, Any]:
@@ -52,7 +41,8 @@ def _json(report: EventsReport) -> dict[str, Any]:
     }
 
 
-def _text(report: EventsReport) -> str:
+def events_text(report: EventsReport) -> str:
+    """The report as plain text: a verdict, then each message type with its examples."""
     verdict = (
         f"Stream failed: {report.rejected} of {report.read} entries rejected"
         if report.rejected else f"Stream passed: {report.read} entries valid"
@@ -78,12 +68,7 @@ def _text(report: EventsReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _json_text(report: EventsReport) -> str:
+def events_json(report: EventsReport) -> str:
+    """The report as versioned JSON text."""
     return json.dumps(_json(report), indent=2) + "\n"
 
-
-# every format has its renderer: tests/events pins that the table is complete
-_RENDERERS: dict[EventsFormat, Callable[[EventsReport], str]] = {
-    EventsFormat.TEXT: _text,
-    EventsFormat.JSON: _json_text,
-}

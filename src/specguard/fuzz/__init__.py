@@ -7,7 +7,8 @@
   ``not-observed`` and flags unpredicted failures as ``undocumented-behaviour-change``.
 - :func:`check_traffic` validates recorded HAR traffic against a contract with openapi-core,
   streaming the file.
-- :func:`~specguard.fuzz.report.render` writes any of these as text, JSON, Markdown or JUnit.
+- :mod:`specguard.fuzz.report` writes any of these as text, JSON, Markdown or JUnit, one
+  function per report and format (the CLI's one report registry picks them).
 
 Imports: this package uses ``specguard.load``, ``specguard.model`` and ``specguard.errors``
 only; the diff arrives as a value, computed by the caller.
@@ -34,7 +35,6 @@ from specguard.fuzz._model import (
     JoinedFinding,
     Observation,
     OperationTraffic,
-    OutputFormat,
     Phase,
     StopReason,
     TrafficExample,
@@ -46,7 +46,6 @@ from specguard.fuzz._progress import ProgressSink, progress_for
 from specguard.fuzz._redact import REDACTED, Redactor
 from specguard.fuzz._traffic import check_traffic
 from specguard.fuzz._verify import run_verify
-from specguard.fuzz.report import render
 
 __all__ = [
     "ALL_PHASES",
@@ -61,7 +60,6 @@ __all__ = [
     "JoinedFinding",
     "Observation",
     "OperationTraffic",
-    "OutputFormat",
     "Phase",
     "ProgressSink",
     "Redactor",
@@ -77,7 +75,6 @@ __all__ = [
     "load_app",
     "probe",
     "progress_for",
-    "render",
     "run_fuzz",
     "run_verify",
 ]

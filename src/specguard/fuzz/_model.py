@@ -13,15 +13,6 @@ from dataclasses import dataclass, field
 from specguard.model import Direction, Level, Location, Operation
 
 
-class OutputFormat(str, enum.Enum):
-    """How a dynamic report is written."""
-
-    TEXT = "text"
-    JSON = "json"
-    MARKDOWN = "markdown"
-    JUNIT = "junit"
-
-
 class Phase(str, enum.Enum):
     """A schemathesis test phase, in the order they run."""
 

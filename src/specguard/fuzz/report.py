@@ -5,6 +5,9 @@ has control characters escaped (no terminal escape sequences from a response bod
 Markdown escapes inline text and fences code with a fence longer than any backtick run in
 it, JUnit strips characters XML 1.0 cannot carry. The JSON shape (``schemaVersion`` 1) is a
 contract, built here from the typed model, never dumped from it.
+
+One public function per report and format (``fuzz_text``, ``verify_junit``, ...); the CLI's
+report registry (``specguard.cli._formats``) names which one each ``--format`` runs.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from specguard._inert import block, md_block, md_code, md_text, one_line, xml_text
-from specguard._typing import assert_never
 from specguard._xml import xml_document
 from specguard.fuzz._model import (
     CheckFailure,
@@ -24,7 +26,6 @@ from specguard.fuzz._model import (
     JoinedFinding,
     Observation,
     OperationTraffic,
-    OutputFormat,
     TrafficReport,
     VerifiedFailure,
     VerifyReport,
@@ -32,18 +33,6 @@ from specguard.fuzz._model import (
 from specguard.model import Location, Operation
 
 SCHEMA_VERSION = 1
-
-Report = FuzzReport | VerifyReport | TrafficReport
-
-
-def render(report: Report, fmt: OutputFormat) -> str:
-    """``report`` in format ``fmt``, ending with a newline."""
-    if isinstance(report, TrafficReport):
-        return _render_traffic(report, fmt)
-    if isinstance(report, VerifyReport):
-        return _render_verify(report, fmt)
-    return _render_fuzz(report, fmt)
-
 
 # --------------------------------------------------------------------------- JSON
 
@@ -269,7 +258,8 @@ def _run_header(run: FuzzReport, spec_line: str) -> list[str]:
     ]
 
 
-def _fuzz_text(report: FuzzReport) -> str:
+def fuzz_text(report: FuzzReport) -> str:
+    """The fuzz report as plain text."""
     lines = _run_header(report, f"specguard fuzz {safe_text(report.spec)}")
     if report.unreachable:
         lines.append(f"service unreachable: {safe_text(report.unreachable)}")
@@ -285,7 +275,8 @@ def _fuzz_text(report: FuzzReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _verify_text(report: VerifyReport) -> str:
+def verify_text(report: VerifyReport) -> str:
+    """The verify report as plain text."""
     spec_line = f"specguard verify: old contract {safe_text(report.old_spec)}"
     if report.new_spec:
         spec_line += f", joined with the diff to {safe_text(report.new_spec)}"
@@ -326,7 +317,8 @@ def _verify_text(report: VerifyReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _traffic_text(report: TrafficReport) -> str:
+def traffic_text(report: TrafficReport) -> str:
+    """The traffic report as plain text."""
     matched = sum(op.exchanges for op in report.operations)
     lines = [
         f"specguard traffic {safe_text(report.spec)}",
@@ -421,7 +413,8 @@ def _md_problems(problems: tuple[EngineProblem, ...]) -> list[str]:
     return [*lines, ""]
 
 
-def _fuzz_markdown(report: FuzzReport) -> str:
+def fuzz_markdown(report: FuzzReport) -> str:
+    """The fuzz report as Markdown."""
     verdict = f"{len(report.failures)} failure(s)" if report.failures else "clean"
     lines = [f"## specguard fuzz: {verdict}", "", *_md_run(report, md_cell(report.spec))]
     if report.unreachable:
@@ -434,7 +427,8 @@ def _fuzz_markdown(report: FuzzReport) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _verify_markdown(report: VerifyReport) -> str:
+def verify_markdown(report: VerifyReport) -> str:
+    """The verify report as Markdown."""
     verdict = (
         f"{len(report.failures)} failure(s)" if report.failures else "old clients keep working"
     )
@@ -480,7 +474,8 @@ def _verify_markdown(report: VerifyReport) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _traffic_markdown(report: TrafficReport) -> str:
+def traffic_markdown(report: TrafficReport) -> str:
+    """The traffic report as Markdown."""
     invalid = report.invalid_requests + report.invalid_responses
     verdict = f"{invalid} invalid exchange side(s)" if invalid else "all matched traffic valid"
     matched = sum(op.exchanges for op in report.operations)
@@ -598,12 +593,14 @@ def _junit(suites: list[ET.Element], name: str) -> str:
     return xml_document(root)
 
 
-def _fuzz_junit(report: FuzzReport) -> str:
+def fuzz_junit(report: FuzzReport) -> str:
+    """The fuzz report as JUnit XML."""
     suite = _run_junit(f"specguard fuzz {report.spec}", report, {})
     return _junit([suite], "specguard fuzz")
 
 
-def _verify_junit(report: VerifyReport) -> str:
+def verify_junit(report: VerifyReport) -> str:
+    """The verify report as JUnit XML."""
     notes = {
         item.failure.key: (
             f"{item.rule_id}: no finding of the diff predicts this"
@@ -631,7 +628,8 @@ def _verify_junit(report: VerifyReport) -> str:
     return _junit(suites, "specguard verify")
 
 
-def _traffic_junit(report: TrafficReport) -> str:
+def traffic_junit(report: TrafficReport) -> str:
+    """The traffic report as JUnit XML."""
     failed = sum(1 for op in report.operations if not op.ok)
     suite = _suite(
         f"specguard traffic {report.spec}", len(report.operations), failed, 0, report.duration
@@ -654,40 +652,19 @@ def _traffic_junit(report: TrafficReport) -> str:
     return _junit([suite], "specguard traffic")
 
 
-# --------------------------------------------------------------------------- dispatch
+# --------------------------------------------------------------------------- JSON text
 
 
-def _render_fuzz(report: FuzzReport, fmt: OutputFormat) -> str:
-    if fmt is OutputFormat.TEXT:
-        return _fuzz_text(report)
-    if fmt is OutputFormat.JSON:
-        return _dump(fuzz_to_json(report))
-    if fmt is OutputFormat.MARKDOWN:
-        return _fuzz_markdown(report)
-    if fmt is OutputFormat.JUNIT:
-        return _fuzz_junit(report)
-    assert_never(fmt)
+def fuzz_json(report: FuzzReport) -> str:
+    """The fuzz report as versioned JSON text."""
+    return _dump(fuzz_to_json(report))
 
 
-def _render_verify(report: VerifyReport, fmt: OutputFormat) -> str:
-    if fmt is OutputFormat.TEXT:
-        return _verify_text(report)
-    if fmt is OutputFormat.JSON:
-        return _dump(verify_to_json(report))
-    if fmt is OutputFormat.MARKDOWN:
-        return _verify_markdown(report)
-    if fmt is OutputFormat.JUNIT:
-        return _verify_junit(report)
-    assert_never(fmt)
+def verify_json(report: VerifyReport) -> str:
+    """The verify report as versioned JSON text."""
+    return _dump(verify_to_json(report))
 
 
-def _render_traffic(report: TrafficReport, fmt: OutputFormat) -> str:
-    if fmt is OutputFormat.TEXT:
-        return _traffic_text(report)
-    if fmt is OutputFormat.JSON:
-        return _dump(traffic_to_json(report))
-    if fmt is OutputFormat.MARKDOWN:
-        return _traffic_markdown(report)
-    if fmt is OutputFormat.JUNIT:
-        return _traffic_junit(report)
-    assert_never(fmt)
+def traffic_json(report: TrafficReport) -> str:
+    """The traffic report as versioned JSON text."""
+    return _dump(traffic_to_json(report))

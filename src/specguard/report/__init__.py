@@ -17,7 +17,8 @@ from specguard.model import DiffReport, Level
 
 
 class OutputFormat(str, enum.Enum):
-    """Every report format specguard writes."""
+    """Every output format of every specguard command, the one vocabulary: which command
+    writes which is the report registry of the CLI (``specguard.cli._formats``)."""
 
     TEXT = "text"
     JSON = "json"
@@ -68,7 +69,8 @@ class FormatInfo:
     read_by_people: bool
 
 
-# The one registry of the diff/check formats: --format choices, defaults and dispatch.
+# The diff/check formats: their modules and defaults (the CLI's report registry offers
+# them as the diff kind's --format choices).
 FORMATS: Mapping[OutputFormat, FormatInfo] = MappingProxyType({
     OutputFormat.TEXT: FormatInfo("specguard.report._text", read_by_people=True),
     OutputFormat.JSON: FormatInfo("specguard.report._json", read_by_people=False),
