@@ -202,15 +202,15 @@ class Differ:
             return
         if _freeze(old_servers) == _freeze(new_servers):
             return
-        old_urls = {_freeze(server) for server in old_servers or ()}
-        if isinstance(new_servers, list) and old_servers and all(
-            _freeze(server) in {_freeze(s) for s in new_servers} for server in old_servers
-        ):
-            for index, server in enumerate(new_servers):
-                if _freeze(server) not in old_urls and isinstance(server, dict):
-                    self.emit(Subject.SERVERS, ADDED, Direction.NONE, None,
-                              new.child("servers", index), None, server.get("url"))
-            return
+        if isinstance(old_servers, list) and isinstance(new_servers, list) and old_servers:
+            kept = {_freeze(server) for server in old_servers}
+            if kept <= {_freeze(server) for server in new_servers}:
+                # every old server is still listed: only additions
+                for index, server in enumerate(new_servers):
+                    if _freeze(server) not in kept and isinstance(server, dict):
+                        self.emit(Subject.SERVERS, ADDED, Direction.NONE, None,
+                                  new.child("servers", index), None, server.get("url"))
+                return
         self.emit(Subject.SERVERS, CHANGED, Direction.NONE, old.child("servers"),
                   new.child("servers"), old.get("servers"), new.get("servers"))
 
@@ -252,7 +252,7 @@ class Differ:
                     removed = item.child(method)
                     key = self.emit(Subject.OPERATION, REMOVED, Direction.NONE, removed, None,
                                     facts=OperationFacts(deprecated=bool(removed.get("deprecated")),
-                                    sunset=removed.get("x-sunset")))
+                                                         sunset=removed.get("x-sunset")))
                     self._attach([key], op)
         for name in only_new:
             item = new.child(name).deref()
@@ -284,7 +284,7 @@ class Differ:
             if isinstance(old_op.value, dict) and not isinstance(new_op.value, dict):
                 key = self.emit(Subject.OPERATION, REMOVED, Direction.NONE, old_op, None,
                                 facts=OperationFacts(deprecated=bool(old_op.get("deprecated")),
-                                sunset=old_op.get("x-sunset")))
+                                                     sunset=old_op.get("x-sunset")))
                 self._attach([key], op)
             elif isinstance(new_op.value, dict) and not isinstance(old_op.value, dict):
                 key = self.emit(Subject.OPERATION, ADDED, Direction.NONE, None, new_op,
@@ -314,8 +314,9 @@ class Differ:
         if old_dep != new_dep:
             keys.append(self.emit(Subject.OPERATION_DEPRECATED, CHANGED, Direction.NONE,
                                   old.child("deprecated"), new.child("deprecated"),
-                                  old_dep, new_dep, facts=OperationFacts(sunset=new.get("x-sunset"),
-                                  stability=stability)))
+                                  old_dep, new_dep,
+                                  facts=OperationFacts(sunset=new.get("x-sunset"),
+                                                       stability=stability)))
         for extension in ("x-sunset", "x-stability-level"):  # lifecycle (oasdiff's convention)
             if _freeze(old.get(extension)) != _freeze(new.get(extension)):
                 keys.append(self.emit(Subject(f"operation.{extension}"), CHANGED, Direction.NONE,
@@ -323,7 +324,7 @@ class Differ:
                                       old.get(extension), new.get(extension),
                                       facts=OperationFacts(deprecated=new_dep,
                                                            was_deprecated=old_dep,
-                                      stability=stability)))
+                                                           stability=stability)))
         if old.get("operationId") != new.get("operationId"):
             keys.append(self.emit(Subject.OPERATION_OPERATION_ID, CHANGED, Direction.NONE,
                                   old.child("operationId"), new.child("operationId"),
@@ -375,19 +376,19 @@ class Differ:
             keys.append(self.emit(Subject.PARAMETER_IN, CHANGED, direction, node, target,
                                   node.get("in"), target.get("in"),
                                   facts=ParameterFacts(name=node.get("name"),
-                                  required=bool(target.get("required")))))
+                                                       required=bool(target.get("required")))))
         for node in removed.values():
             keys.append(self.emit(Subject.PARAMETER, REMOVED, direction, node, None,
                                   facts=ParameterFacts(name=node.get("name"),
                                                        location=node.get("in"),
-                                  required=bool(node.get("required")),
-                                  deprecated=bool(node.get("deprecated")),
-                                  sunset=node.get("x-sunset"))))
+                                                       required=bool(node.get("required")),
+                                                       deprecated=bool(node.get("deprecated")),
+                                                       sunset=node.get("x-sunset"))))
         for node in added.values():
             keys.append(self.emit(Subject.PARAMETER, ADDED, direction, None, node,
                                   facts=ParameterFacts(name=node.get("name"),
                                                        location=node.get("in"),
-                                  required=bool(node.get("required")))))
+                                                       required=bool(node.get("required")))))
         for key in old_params.keys() & new_params.keys():
             keys += self._diff_parameter(old_params[key], new_params[key], direction, op,
                                          new.get("x-stability-level"))
@@ -478,8 +479,9 @@ class Differ:
                                                    part=kind)))
         for media in new_media.keys() - old_media.keys():
             keys.append(self.emit(Subject.MEDIA_TYPE, ADDED, direction, None,
-                                  new.child(new_media[media]), facts=MediaFacts(media=media,
-                                  previous=len(old_media), part=kind)))
+                                  new.child(new_media[media]),
+                                  facts=MediaFacts(media=media, previous=len(old_media),
+                                                   part=kind)))
         for media in old_media.keys() & new_media.keys():
             old_mt, new_mt = old.child(old_media[media]), new.child(new_media[media])
             keys += self._diff_schema_root(old_mt.child("schema"), new_mt.child("schema"),
@@ -511,8 +513,9 @@ class Differ:
                 Subject.MEDIA_TYPE_ENCODING, kind, direction,
                 old_enc.child(name) if name in old_map else None,
                 new_enc.child(name) if name in new_map else None,
-                old_v, new_v, facts=MediaFacts(property=name,
-                in_old_schema=name in old_props, in_new_schema=name in new_props),
+                old_v, new_v,
+                                  facts=MediaFacts(property=name, in_old_schema=name in old_props,
+                                                   in_new_schema=name in new_props),
             ))
         return keys
 
@@ -571,12 +574,14 @@ class Differ:
             node = old.child(old_h[name]).deref()
             keys.append(self.emit(Subject.HEADER, REMOVED, direction, node, None,
                                   facts=HeaderFacts(name=old_h[name],
-                                  required=bool(node.get("required")), status=status)))
+                                                    required=bool(node.get("required")),
+                                                    status=status)))
         for name in new_h.keys() - old_h.keys():
             node = new.child(new_h[name]).deref()
             keys.append(self.emit(Subject.HEADER, ADDED, direction, None, node,
                                   facts=HeaderFacts(name=new_h[name],
-                                  required=bool(node.get("required")), status=status)))
+                                                    required=bool(node.get("required")),
+                                                    status=status)))
         for name in old_h.keys() & new_h.keys():
             old_n, new_n = old.child(old_h[name]).deref(), new.child(new_h[name]).deref()
             old_req, new_req = bool(old_n.get("required")), bool(new_n.get("required"))
@@ -624,13 +629,14 @@ class Differ:
                 extending.add(wider[0])
             keys.append(self.emit(Subject.SECURITY_REQUIREMENT, REMOVED, REQ, old_loc, new_loc,
                                   sorted(schemes), None,
-                                  facts=SecurityFacts(remaining=len(new_reqs),
-                                  covered=covered, extended_by=tuple(extended_by))))
+                                  facts=SecurityFacts(remaining=len(new_reqs), covered=covered,
+                                                      extended_by=tuple(extended_by))))
         for schemes in new_sets.keys() - old_sets.keys():
             keys.append(self.emit(Subject.SECURITY_REQUIREMENT, ADDED, REQ, old_loc, new_loc,
                                   None, sorted(schemes),
                                   facts=SecurityFacts(anonymous_before=anonymous_before,
-                                  previous=len(old_reqs), extends=schemes in extending)))
+                                                      previous=len(old_reqs),
+                                                      extends=schemes in extending)))
         for schemes in old_sets.keys() & new_sets.keys():
             for scheme in schemes:
                 old_scopes = set(old_sets[schemes][scheme])
@@ -638,9 +644,10 @@ class Differ:
                 if old_scopes != new_scopes:
                     keys.append(self.emit(Subject.SECURITY_SCOPES, CHANGED, REQ, old_loc, new_loc,
                                           sorted(old_scopes), sorted(new_scopes),
-                                          facts=SecurityFacts(scheme=scheme,
-                                          added=tuple(sorted(new_scopes - old_scopes)),
-                                          removed=tuple(sorted(old_scopes - new_scopes)))))
+                                          facts=SecurityFacts(
+                                              scheme=scheme,
+                                              added=tuple(sorted(new_scopes - old_scopes)),
+                                              removed=tuple(sorted(old_scopes - new_scopes)))))
         return keys
 
     def _diff_security_schemes(self, old: Node, new: Node) -> None:
@@ -675,7 +682,7 @@ class Differ:
             return [self.emit(Subject.SCHEMA, kind_of, direction, old if old.value is not None
                               else None, new if new.value is not None else None,
                               facts=SchemaFacts(part=kind,
-                              unconstrained=_unconstrained(present.value)))]
+                                                unconstrained=_unconstrained(present.value)))]
         keys = self.diff_schema(old, new, direction)
         self.roots.append(SchemaRoot(old, new, direction, kind, keys, op))
         return list(keys)

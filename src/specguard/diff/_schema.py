@@ -125,12 +125,12 @@ def _nullable_wrapped(
         return  # the other side admits null by itself: nullability did not change
     old_t = ["null"] if o_inner is not None else None
     new_t = ["null"] if n_inner is not None else None
-    keyword = (o_inner or n_inner or ("oneOf", 0))[0]
     yield differ.emit(
-        Subject.SCHEMA_TYPE, CHANGED, direction, old.child(keyword if o_inner else "type"),
-        new.child(keyword if n_inner else "type"), old_t, new_t,
+        Subject.SCHEMA_TYPE, CHANGED, direction,
+        old.child(o_inner[0] if o_inner else "type"), new.child(n_inner[0] if n_inner else "type"),
+        old_t, new_t,
         facts=TypeFacts(lost=("null",) if o_inner is not None else (),
-        gained=("null",) if n_inner is not None else ()),
+                        gained=("null",) if n_inner is not None else ()),
     )
 
 
@@ -240,8 +240,7 @@ def _keywords(differ: Differ, old: Node, new: Node, direction: Direction) -> Ite
         if _canonical(o.get(name)) != _canonical(n.get(name)):
             yield emit(Subject.UNCLASSIFIED, CHANGED, direction, old.child(name), new.child(name),
                        _summary(o.get(name)), _summary(n.get(name)),
-                       facts=FieldFacts(object="schema",
-                       field=name))
+                       facts=FieldFacts(object="schema", field=name))
 
 
 # Keywords whose values are data, not schemas: a "$ref" key inside them is not a reference.
@@ -394,7 +393,7 @@ def _enum(differ: Differ, old: Node, new: Node, direction: Direction) -> Iterato
     yield differ.emit(Subject.SCHEMA_ENUM, CHANGED, direction, old.child(anchor_old),
                       new.child(anchor_new), None, None,
                       facts=ValuesFacts(added=tuple(sorted(map(_canonical, added))),
-                      removed=tuple(sorted(map(_canonical, removed)))))
+                                        removed=tuple(sorted(map(_canonical, removed)))))
 
 
 def _visible_properties(node: Node, direction: Direction) -> dict[str, Node]:
@@ -424,12 +423,12 @@ def _objects(differ: Differ, old: Node, new: Node, direction: Direction) -> Iter
     new_additional = _additional(new)
     for name in sorted(new_req - old_req):
         yield emit(Subject.SCHEMA_REQUIRED, ADDED, direction, old.child("required"),
-                   new.child("required"), None, name, facts=PropertyFacts(name=name,
-                   new_property=name not in old_props))
+                   new.child("required"), None, name,
+                   facts=PropertyFacts(name=name, new_property=name not in old_props))
     for name in sorted(old_req - new_req):
         yield emit(Subject.SCHEMA_REQUIRED, REMOVED, direction, old.child("required"),
-                   new.child("required"), name, None, facts=PropertyFacts(name=name,
-                   property_removed=name not in new_props))
+                   new.child("required"), name, None,
+                   facts=PropertyFacts(name=name, property_removed=name not in new_props))
     flag = "readOnly" if direction is Direction.REQUEST else "writeOnly"
     for name in sorted(old_props.keys() - new_props.keys()):
         if name in hidden_new:
@@ -441,10 +440,10 @@ def _objects(differ: Differ, old: Node, new: Node, direction: Direction) -> Iter
                        facts=PropertyFacts(name=name, required=name in old_req))
             continue
         yield emit(Subject.SCHEMA_PROPERTY, REMOVED, direction, old_props[name], None,
-                   facts=PropertyFacts(name=name,
-                   required=name in old_req, additional_forbidden=new_additional is False,
-                   deprecated=bool(old_props[name].deref().get("deprecated")),
-                   sunset=old_props[name].deref().get("x-sunset")))
+                   facts=PropertyFacts(name=name, required=name in old_req,
+                                       additional_forbidden=new_additional is False,
+                                       deprecated=bool(old_props[name].deref().get("deprecated")),
+                                       sunset=old_props[name].deref().get("x-sunset")))
     for name in sorted(new_props.keys() - old_props.keys()):
         if name in hidden_old:
             yield emit(Subject(f"schema.{flag}"), CHANGED, direction,
@@ -452,8 +451,8 @@ def _objects(differ: Differ, old: Node, new: Node, direction: Direction) -> Iter
                        new_props[name].deref().child(flag), True, False)
             continue
         yield emit(Subject.SCHEMA_PROPERTY, ADDED, direction, None, new_props[name],
-                   facts=PropertyFacts(name=name,
-                   required=name in new_req, additional_forbidden=old_additional is False))
+                   facts=PropertyFacts(name=name, required=name in new_req,
+                                       additional_forbidden=old_additional is False))
     for name in sorted(old_props.keys() & new_props.keys()):
         yield from differ.diff_schema(old_props[name], new_props[name], direction)
     if isinstance(old_additional, Node) and isinstance(new_additional, Node):
@@ -636,8 +635,8 @@ def _subschema_constraint(
     tightened = _trivial(ov)
     yield differ.emit(Subject(f"schema.{name}"), CHANGED, direction, old.child(name),
                       new.child(name),
-                      _summary(ov), _summary(nv), facts=BoundFacts(tightened=tightened,
-                      loosened=not tightened, keyword=name))
+                      _summary(ov), _summary(nv),
+                      facts=BoundFacts(tightened=tightened, loosened=not tightened, keyword=name))
 
 
 def _dependencies(
@@ -655,8 +654,10 @@ def _dependencies(
         yield differ.emit(
             Subject.SCHEMA_DEPENDENT_REQUIRED, CHANGED, direction, old.child("dependentRequired"),
             new.child("dependentRequired"), _dependency_text(o_pairs),
-            _dependency_text(n_pairs), facts=BoundFacts(tightened=bool(n_pairs - o_pairs),
-            loosened=bool(o_pairs - n_pairs), keyword="dependentRequired"))
+            _dependency_text(n_pairs),
+                          facts=BoundFacts(tightened=bool(n_pairs - o_pairs),
+                                           loosened=bool(o_pairs - n_pairs),
+                                           keyword="dependentRequired"))
     o_deps, n_deps = old.child("dependentSchemas"), new.child("dependentSchemas")
     o_keys = {k for k, v in o_deps.mapping().items() if not _trivial(v)}
     n_keys = {k for k, v in n_deps.mapping().items() if not _trivial(v)}
@@ -665,8 +666,10 @@ def _dependencies(
     if o_keys != n_keys:
         yield differ.emit(
             Subject.SCHEMA_DEPENDENT_SCHEMAS, CHANGED, direction, o_deps, n_deps,
-            sorted(o_keys), sorted(n_keys), facts=BoundFacts(tightened=bool(n_keys - o_keys),
-            loosened=bool(o_keys - n_keys), keyword="dependentSchemas"))
+            sorted(o_keys), sorted(n_keys),
+                          facts=BoundFacts(tightened=bool(n_keys - o_keys),
+                                           loosened=bool(o_keys - n_keys),
+                                           keyword="dependentSchemas"))
 
 
 def _content(differ: Differ, old: Node, new: Node, direction: Direction) -> Iterator[ChangeKey]:
@@ -702,7 +705,7 @@ def _extensible_enum(
     yield differ.emit(Subject.SCHEMA_X_EXTENSIBLE_ENUM, CHANGED, direction,
                       old.child("x-extensible-enum"), new.child("x-extensible-enum"), None, None,
                       facts=ValuesFacts(added=tuple(sorted(new_v.keys() - old_v.keys())),
-                      removed=tuple(sorted(old_v.keys() - new_v.keys()))))
+                                        removed=tuple(sorted(old_v.keys() - new_v.keys()))))
 
 
 def _dependency_text(pairs: set[tuple[str, str]]) -> str:

@@ -48,10 +48,6 @@ def _sided(change: Change, request_rule: str, response_rule: str) -> str:
     return response_rule if change.direction is RESP else request_rule
 
 
-def _side(direction: Direction) -> str:
-    return "response" if direction is RESP else "request"
-
-
 def operation(change: Change, context: Context) -> Iterator[Hit]:
     # removals announced with a sunset date are judged in _lifecycle first
     yield _hit("operation-added" if change.kind is ADDED else "operation-removed")
