@@ -851,10 +851,15 @@ def _origins(servers: Any) -> Any:
     result = []
     for server in servers:
         if isinstance(server, dict) and isinstance(server.get("url"), str):
-            url = server["url"]
+            url = server["url"].rstrip("/")
             path = _server_path(url, None)
-            server = {**server, "url": url[: len(url) - len(path)] if path and url.rstrip(
-                "/").endswith(path) else url.rstrip("/")}
+            origin = url[: len(url) - len(path)] if path and url.endswith(path) else url
+            server = {**server, "url": origin}
+            if isinstance(server.get("variables"), dict):
+                # a variable of the moved path (`{version}`) goes with it
+                server["variables"] = {name: variable for name, variable
+                                       in server["variables"].items()
+                                       if "{" + str(name) + "}" in origin}
         result.append(server)
     return result
 
