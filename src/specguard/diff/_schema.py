@@ -643,6 +643,10 @@ def _dependencies(
     differ: Differ, old: Node, new: Node, direction: Direction
 ) -> Iterator[ChangeKey]:
     """``dependentRequired`` (pairs: key -> name it requires) and ``dependentSchemas``."""
+    o, n = old.value, new.value
+    if not any(k in o or k in n for k in ("dependentRequired", "dependentSchemas")):
+        return  # the common case, on every schema pair: no nodes built
+
     def pairs(value: Any) -> set[tuple[str, str]]:
         if not isinstance(value, dict):
             return set()
