@@ -10,7 +10,7 @@ rewritten into a disjunction of single-type "atoms", and inclusion is checked ty
 Recursive ``$ref`` is handled coinductively (a pair being checked is assumed to hold).
 
 Three outcomes: COMPATIBLE only with a proof; INCOMPATIBLE only with a witness instance that a
-real validator (openapi-schema-validator over jsonschema, see :mod:`._verify`) has checked
+real validator (OpenAPI's validators on jsonschema, see :mod:`._verify`) has checked
 against both schemas; UNKNOWN with a reason otherwise.
 """
 

@@ -1,7 +1,8 @@
 """Check a witness with a real validator before anyone sees it.
 
-The validators are openapi-schema-validator's ``OAS30Validator`` / ``OAS31Validator`` (jsonschema
-underneath), with five keywords replaced so that they read OpenAPI the way the judge does:
+The validators are OpenAPI's ``OAS30Validator`` / ``OAS31Validator`` (:mod:`._oas_validators`:
+openapi-schema-validator's construction on jsonschema), with five keywords replaced so that
+they read OpenAPI the way the judge does:
 
 * ``$ref`` resolves through the caller's resolver (two documents, no network, no registry
   crawl), relative to the document the ``$ref`` was written in;
@@ -22,7 +23,6 @@ from typing import Any
 from jsonschema import _keywords
 from jsonschema.exceptions import ValidationError
 from jsonschema.validators import extend as _extend
-from openapi_schema_validator import OAS30Validator, OAS31Validator
 
 from specguard.semantics import _regex
 from specguard.semantics._atoms import Dialect
@@ -34,6 +34,7 @@ from specguard.semantics._oas import (
     has_flag,
     hidden_keyword,
 )
+from specguard.semantics._oas_validators import OAS30Validator, OAS31Validator
 
 
 @dataclass(frozen=True, slots=True)
