@@ -32,23 +32,28 @@ class _TooLarge(Exception):
     """An automaton outgrew the budget: the question is undecided."""
 
 
+def _state_key(state: Any) -> Any:
+    """A hashable form of a greenery state: (nested) dicts, sets, tuples or ints."""
+    kind = type(state)  # exact types first: this runs for every transition
+    if kind is int:
+        return state
+    if kind is dict:
+        return frozenset([(k, _state_key(v)) for k, v in state.items()])
+    if kind is set or kind is frozenset:
+        return frozenset([_state_key(item) for item in state])
+    if kind is tuple or kind is list:
+        return tuple([_state_key(item) for item in state])
+    return state
+
+
 def _bounded_crawl(alphabet: Any, initial: Any, final: Any, follow: Any) -> Any:
     """greenery's ``fsm.crawl`` (the one builder every automaton operation uses), with a
     state budget and a hashed index instead of a linear search."""
     from greenery.fsm import Fsm
 
-    def key(state: Any) -> Any:  # states are (nested) dicts, sets, tuples or ints
-        if isinstance(state, dict):
-            return frozenset((k, key(v)) for k, v in state.items())
-        if isinstance(state, (set, frozenset)):
-            return frozenset(key(item) for item in state)
-        if isinstance(state, (list, tuple)):
-            return tuple(key(item) for item in state)
-        return state
-
     global _work
     states = [initial]
-    index = {key(initial): 0}
+    index = {_state_key(initial): 0}
     finals: set[int] = set()
     transitions: dict[int, dict[Any, int]] = {}
     symbols = sorted(alphabet)
@@ -63,11 +68,12 @@ def _bounded_crawl(alphabet: Any, initial: Any, final: Any, follow: Any) -> Any:
             if _work > _MAX_WORK:
                 raise _TooLarge
             following = follow(state, symbol)
-            j = index.get(key(following))
+            hashable = _state_key(following)
+            j = index.get(hashable)
             if j is None:
                 if len(states) >= _MAX_STATES:
                     raise _TooLarge
-                j = index[key(following)] = len(states)
+                j = index[hashable] = len(states)
                 states.append(following)
             transitions[i][symbol] = j
         i += 1
