@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -260,3 +261,22 @@ def test_progress_is_shown_on_a_terminal_only(
     for stage in ("loading", "validating, comparing and judging"):
         assert f"specguard: {stage}…" in shown.stderr
     assert "BREAKING" in shown.stdout and "specguard:" not in shown.stdout
+
+
+def test_only_a_diff_process_of_its_own_turns_the_collector_off(runner: CliRunner) -> None:
+    """The ``specguard`` process skips cyclic collection for ``diff`` (it ends with os._exit);
+    a caller's process (here the test's, through ``main()``) keeps its collector."""
+    import gc
+
+    assert runner.invoke(main, ["diff", OLD, NEW]).exit_code == 1
+    assert gc.isenabled()
+    entry = type(main)(name="specguard")  # a fresh group, as the console script makes it
+    entry.whole_process = True
+    try:
+        for name in ("rules", "check"):
+            entry.get_command(click.Context(entry), name)
+            assert gc.isenabled(), name
+        entry.get_command(click.Context(entry), "diff")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
