@@ -260,6 +260,22 @@ def test_hostile_case(
         _assert_inert(case, cwd)
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the helper process needs os.fork")
+@pytest.mark.parametrize("folder", _cases())
+def test_hostile_case_with_a_helper_process(
+    folder: Path, tmp_path: Path, loopback_server: http.server.HTTPServer
+) -> None:
+    """``-j 2`` (the old document loaded and both validated in a helper process) ends
+    exactly as ``-j 1``: the same exit code, report and one-line error."""
+    case = _load_case(folder)
+    cwd = _prepare(case, tmp_path, loopback_server.server_address[1])
+    args = ["diff", case.old, case.new, "--format", "json", *case.args]
+    alone = run_specguard([*args, "-j", "1"], cwd, timeout=case.timeout)
+    helped = run_specguard([*args, "-j", "2"], cwd, timeout=case.timeout)
+    assert (helped.returncode, helped.stderr) == (alone.returncode, alone.stderr)
+    assert helped.stdout == alone.stdout
+
+
 def test_there_are_enough_cases() -> None:
     """The suite keeps at least fifty hostile cases, each with an expected.yaml."""
     assert len(_cases()) >= 50

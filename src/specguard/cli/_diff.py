@@ -17,7 +17,7 @@ from specguard.cli._formats import ResultKind, format_choice, render
 from specguard.cli._reporting import annotations_option, append_step_summary, per_group_option
 from specguard.errors import OutputError
 from specguard.gate._sources import with_sources  # not the whole gate: 70 ms of imports
-from specguard.load import load_spec, validate_specs
+from specguard.load import loaded_pair, validate_specs
 from specguard.model import Level, LifecyclePolicy
 from specguard.report import OutputFormat, RenderOptions, default_level, gate_failed
 from specguard.rules import CATALOGUE, Rule
@@ -130,14 +130,18 @@ color_option = click.option(
               help="The same for stable operations (and those without x-stability-level).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report to a file instead of stdout.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 2), default=None,
+              help="Processes: 2 loads the old document and validates both in a helper "
+              "process while this one loads the new one and compares; 1 does all here "
+              "(default: 2 for documents over 512 KB when two CPUs are free).")
 @color_option
 @per_group_option
 @annotations_option
 def diff(
     old: str, new: str, fmt: str, fail_on: str, min_level: str | None, root: str | None,
     allow_remote_refs: bool, no_validate: bool, no_semantic: bool, today: dt.datetime | None,
-    deprecation_days_beta: int, deprecation_days_stable: int, output: Path | None, color: str,
-    per_group: int, annotations: int,
+    deprecation_days_beta: int, deprecation_days_stable: int, output: Path | None,
+    jobs: int | None, color: str, per_group: int, annotations: int,
 ) -> None:
     """Compare OLD and NEW contracts (paths, '-' for stdin, or REV:path) and judge every change.
 
@@ -146,18 +150,17 @@ def diff(
     if old == "-" and new == "-":
         raise click.UsageError("only one of OLD and NEW can be read from stdin")
     progress = Progress(stderr_is_terminal())
-    options = {"root": root, "allow_remote_refs": allow_remote_refs, "validate": False}
     progress.stage("loading")
-    old_spec = load_spec(old, **options)  # type: ignore[arg-type]
-    new_spec = load_spec(new, **options)  # type: ignore[arg-type]
-    if not no_validate:
-        # event contracts are validated here; an invalid OpenAPI document is a finding
-        validate_specs([spec for spec in (old_spec, new_spec) if spec.is_asyncapi])
-    progress.stage("validating, comparing and judging")
-    lifecycle = LifecyclePolicy(deprecation_days_beta, deprecation_days_stable)
-    report = diff_specs(old_spec, new_spec, today=today.date() if today else None,
-                        semantic=not no_semantic, lifecycle=lifecycle,
-                        validate=not no_validate)
+    with loaded_pair(old, new, root=root, allow_remote_refs=allow_remote_refs, jobs=jobs,
+                     validate=not no_validate) as (old_spec, new_spec, validation):
+        if not no_validate:
+            # event contracts are validated here; an invalid OpenAPI document is a finding
+            validate_specs([spec for spec in (old_spec, new_spec) if spec.is_asyncapi])
+        progress.stage("validating, comparing and judging")
+        lifecycle = LifecyclePolicy(deprecation_days_beta, deprecation_days_stable)
+        report = diff_specs(old_spec, new_spec, today=today.date() if today else None,
+                            semantic=not no_semantic, lifecycle=lifecycle,
+                            validate=not no_validate, validation=validation)
     progress.done()
     # Source text and removal anchors for snippets (HTML), SARIF and GitHub locations.
     report = with_sources(report, old_spec, new_spec)

@@ -15,13 +15,14 @@ import subprocess
 import sys
 import time
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from specguard.errors import LoadError, RefError, SpecValidationError
 from specguard.load._parse import (
+    Index,
     JsonLocator,
     LineTable,
     decode_pointer,
@@ -33,9 +34,11 @@ from specguard.load._parse import (
 __all__ = [
     "SourceFile",
     "Spec",
+    "Validation",
     "decode_pointer",
     "encode_token",
     "load_spec",
+    "loaded_pair",
     "parse_bytes",
     "validate_specs",
     "validation_problem",
@@ -54,6 +57,8 @@ class SourceFile:
     text: str
     yaml_lines: LineTable | None
     _json_locator: JsonLocator | None = field(default=None, repr=False)
+    # where an index of this JSON text's containers may come from (a helper process)
+    prepared_index: Callable[[], Index | None] | None = field(default=None, repr=False)
 
     def line(self, pointer: str) -> int | None:
         """The 1-based source line of the node at ``pointer`` (or of its nearest ancestor)."""
@@ -61,7 +66,19 @@ class SourceFile:
             return yaml_line(self.data, self.yaml_lines, pointer)
         if self._json_locator is None:
             self._json_locator = JsonLocator(self.text, self.data)
+            index = self.prepared_index() if self.prepared_index is not None else None
+            if index is not None:
+                self._json_locator.adopt(index)
         return self._json_locator.line(pointer)
+
+    def container_index(self, depth: int) -> Index | None:
+        """Index this JSON text's containers down to ``depth`` for another process's
+        :attr:`prepared_index` (None for YAML, whose lines are known already)."""
+        if self.yaml_lines is not None:
+            return None
+        if self._json_locator is None:
+            self._json_locator = JsonLocator(self.text, self.data)
+        return self._json_locator.warm(depth)
 
     def get(self, pointer: str) -> Any:
         """The node at ``pointer``; raises KeyError/IndexError/ValueError when absent."""
@@ -188,9 +205,8 @@ def _spec(
     validate: bool,
 ) -> Spec:
     data, text, lines = parse_bytes(raw, name)
-    root_file = SourceFile(name=name, key=key, data=data, text=text, yaml_lines=lines)
-    spec = Spec(root_file, source, path, allow_remote_refs)
-    check_version(root_file)
+    spec = spec_of_parsed(SourceFile(name=name, key=key, data=data, text=text, yaml_lines=lines),
+                          source, path, allow_remote_refs)
     if validate and spec.is_asyncapi:
         from specguard.load._asyncapi import validate_asyncapi
 
@@ -199,6 +215,14 @@ def _spec(
         from specguard.load._validate import validate_spec
 
         validate_spec(spec)
+    return spec
+
+
+def spec_of_parsed(root_file: SourceFile, source: _Source, path: PurePosixPath | None,
+                   allow_remote_refs: bool) -> Spec:
+    """The spec of an already parsed root document (its version checked)."""
+    spec = Spec(root_file, source, path, allow_remote_refs)
+    check_version(root_file)
     return spec
 
 
@@ -494,6 +518,25 @@ def load_spec(
     """Load a spec from a path, ``-`` (stdin) or ``REV:path`` (a git revision)."""
     if location.startswith(("http://", "https://")):
         return _load_url(location, allow_remote_refs=allow_remote_refs, validate=validate)
+    found = read_located(location, root=root, stdin=stdin)
+    return _spec(found.raw, found.name, found.key, found.source, found.path, allow_remote_refs,
+                 validate)
+
+
+@dataclass(frozen=True)
+class Located:
+    """A document's bytes and where they came from, before parsing."""
+
+    raw: bytes
+    name: str
+    key: str
+    source: _Source
+    path: PurePosixPath
+
+
+def read_located(location: str, *, root: str | None = None, stdin: bytes | None = None
+                 ) -> Located:
+    """Read a path, ``-`` (stdin) or ``REV:path``, confined to ``root``."""
     rev, path_text = _split_revision(location)
     cwd = Path.cwd()
     if location == "-":
@@ -529,16 +572,19 @@ def load_spec(
     if root is not None and confine != path.parent and confine not in path.parents:
         raise LoadError(f"the spec is outside --root {root}", file=name)
     key = str(path) if rev is None else f"{rev}:{path}"
-    return _spec(raw, name, key, source, path, allow_remote_refs, validate)
+    return Located(raw, name, key, source, path)
 
 
 def validate_specs(specs: Sequence[Spec]) -> None:
     """Validate loaded specs (large ones in parallel); the first one's error is raised."""
-    from specguard.load._asyncapi import validate_asyncapi
+    if not specs:
+        return  # nothing to import either
     from specguard.load._validate import validate_specs as validate_all
 
     for spec in specs:
         if spec.is_asyncapi:  # event contracts are small: validated here, one by one
+            from specguard.load._asyncapi import validate_asyncapi
+
             validate_asyncapi(spec)
     validate_all([spec for spec in specs if not spec.is_asyncapi])
 
@@ -602,3 +648,7 @@ def check_version(source: SourceFile) -> None:
             line=source.line("/openapi"),
             hint="specguard reads OpenAPI 3.0.x and 3.1.x",
         )
+
+
+# The pair loader builds on everything above (a helper process loads with load_spec).
+from specguard.load._pair import Validation, loaded_pair  # noqa: E402

@@ -13,6 +13,7 @@ numbers Python can convert, no NaN/Infinity and no unpaired surrogates in JSON s
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
@@ -553,6 +554,10 @@ def _pretty_pattern(outer: str, inner: str, child: str, closer: str) -> re.Patte
 _PRETTY = re.compile(r"[ \t\r\n]*[{\[]\n( +)[^ ]")
 
 
+# Containers a JsonLocator indexed, by offset: laid out with a fixed indent, by the scanner.
+Index = tuple[dict[int, Any], dict[int, Any]]
+
+
 class JsonLocator:
     """Finds lines of JSON pointers in JSON text lazily, scanning each container once.
 
@@ -570,6 +575,31 @@ class JsonLocator:
         indent = _PRETTY.match(text)
         self._indent = len(indent.group(1)) if indent else 0
         self._pretty: dict[int, dict[str, tuple[int, int]] | list[int] | None] = {}
+
+    def warm(self, depth: int) -> Index:
+        """Index every container down to ``depth`` (the big ones, ``/paths`` and
+        ``/components/schemas``, cost most of all lookups) and return what was indexed, for
+        :meth:`adopt` in another process that holds the same text."""
+        stack: list[tuple[Any, list[str]]] = [(self._data, [])]
+        while stack:
+            node, tokens = stack.pop()
+            if len(tokens) > depth or not node or not isinstance(node, dict | list):
+                continue
+            keys = list(node) if isinstance(node, dict) else [str(i) for i in range(len(node))]
+            with contextlib.suppress(ValueError, StopIteration, IndexError, RecursionError):
+                self._position([*tokens, keys[0]])  # indexes this container
+            if len(tokens) < depth:
+                values = node.values() if isinstance(node, dict) else node
+                stack.extend((value, [*tokens, key])
+                             for key, value in zip(keys, values, strict=True)
+                             if isinstance(value, dict | list))
+        return dict(self._pretty), dict(self._children)
+
+    def adopt(self, index: Index) -> None:
+        """Take containers another locator indexed over the same text (see :meth:`warm`)."""
+        pretty, children = index
+        self._pretty.update(pretty)
+        self._children.update(children)
 
     def line(self, pointer: str) -> int | None:
         try:
