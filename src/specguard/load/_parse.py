@@ -21,17 +21,26 @@ import re
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from specguard._collector import collector_paused
 from specguard.errors import LoadError
 
-try:  # libyaml is much faster; the pure-Python loader is the fallback
-    from yaml import CSafeLoader as _YamlLoader
-except ImportError:  # pragma: no cover - depends on the platform's PyYAML build
-    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
+if TYPE_CHECKING:
+    import yaml
+
+
+@functools.cache
+def _yaml_loader() -> Any:
+    """libyaml's loader (much faster), else the pure-Python one; imported for YAML only (a
+    JSON pair does not pay the 10 ms)."""
+    try:
+        from yaml import CSafeLoader
+    except ImportError:  # pragma: no cover - depends on the platform's PyYAML build
+        from yaml import SafeLoader
+
+        return SafeLoader
+    return CSafeLoader
 
 _STR = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"
@@ -206,7 +215,9 @@ def _no_duplicates(name: str) -> Callable[[list[tuple[str, Any]]], dict[str, Any
 
 
 def _parse_yaml(text: str, name: str) -> tuple[Any, LineTable]:
-    loader = _YamlLoader(text)
+    import yaml
+
+    loader = _yaml_loader()(text)
     budget = max(_MIN_EXPANSION_BUDGET, _EXPANSION_PER_CHAR * len(text))
     try:
         return _construct(loader, name, budget)
@@ -288,6 +299,8 @@ def _construct(loader: Any, name: str, budget: int) -> tuple[Any, LineTable]:
     were used, the result is checked for cycles and for an expanded size beyond ``budget``
     nodes (alias bombs) before anyone walks it.
     """
+    import yaml
+
     lines: LineTable = {}
     anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, line it was defined on)
     stack: list[_Open] = []
