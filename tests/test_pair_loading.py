@@ -194,11 +194,11 @@ def test_both_documents_take_the_helpers_index(tmp_path: Path) -> None:
 def test_lines_come_from_the_adopted_index() -> None:
     data = yaml.safe_load((FIXTURES / "examples" / "order-service-v2.yaml").read_text("utf-8"))
     text = json.dumps(data, indent=2)
-    pretty, children = JsonLocator(text, data).warm(2)
+    pretty, children, blocks = JsonLocator(text, data).warm(2)
     # an index one line off everywhere: lookups through it must come out one line off
     shifted = {position: {key: (text.index("\n", start) + 1 + (start - text.rindex(
         "\n", 0, start) - 1), value) for key, (start, value) in index.items()}
         if isinstance(index, dict) else index for position, index in pretty.items()}
     adopted, fresh = JsonLocator(text, data), JsonLocator(text, data)
-    adopted.adopt((shifted, children))
+    adopted.adopt((shifted, children, blocks))
     assert adopted.line("/paths") == fresh.line("/paths") + 1

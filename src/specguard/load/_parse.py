@@ -542,7 +542,7 @@ def yaml_line(data: Any, lines: LineTable, pointer: str) -> int | None:
 
 
 _WS = re.compile(r"[ \t\n\r]*")
-_LINE_BLOCK = 1 << 14
+_LINE_BLOCK = 1 << 12
 # a key as json.dumps(ensure_ascii=False) writes it, without building an encoder per call
 _quoted: Callable[[str], str] = json.encoder.encode_basestring
 # how a JSON value of each parsed type can begin
@@ -567,8 +567,9 @@ def _pretty_pattern(outer: str, inner: str, child: str, closer: str) -> re.Patte
 _PRETTY = re.compile(r"[ \t\r\n]*[{\[]\n( +)[^ ]")
 
 
-# Containers a JsonLocator indexed, by offset: laid out with a fixed indent, by the scanner.
-Index = tuple[dict[int, Any], dict[int, Any]]
+# What a JsonLocator indexed: containers by offset (laid out with a fixed indent, by the
+# scanner) and the newlines before each block of the text.
+Index = tuple[dict[int, Any], dict[int, Any], list[int]]
 
 
 class JsonLocator:
@@ -606,13 +607,16 @@ class JsonLocator:
                 stack.extend((value, [*tokens, key])
                              for key, value in zip(keys, values, strict=True)
                              if isinstance(value, dict | list))
-        return dict(self._pretty), dict(self._children)
+        self._line_at(len(self._text))  # the newlines of every block, counted ahead
+        return dict(self._pretty), dict(self._children), list(self._block_lines)
 
     def adopt(self, index: Index) -> None:
         """Take containers another locator indexed over the same text (see :meth:`warm`)."""
-        pretty, children = index
+        pretty, children, block_lines = index
         self._pretty.update(pretty)
         self._children.update(children)
+        if len(block_lines) > len(self._block_lines):
+            self._block_lines = list(block_lines)
 
     def line(self, pointer: str) -> int | None:
         try:
