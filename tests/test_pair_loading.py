@@ -96,6 +96,33 @@ def test_load_errors_are_the_same_old_first(tmp_path: Path) -> None:
     assert "broken.json:2" in _error(str(broken), str(other), 2)
 
 
+def _with_repeated_key(tmp_path: Path) -> str:
+    """The example's new contract as JSON with one key written twice (the last one valid)."""
+    text = _as_json(Path(_pair_files(FIXTURES / "examples")[1]), tmp_path / "twice.json", 2)
+    body = Path(text).read_text("utf-8")
+    twice = body.replace('"info": {', '"info": {"title": "first",', 1)
+    assert twice != body
+    Path(text).write_text(twice, encoding="utf-8")
+    return text
+
+
+def test_a_repeated_json_key_is_refused_the_same(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process parses the new document without looking for repeated keys; the helper's
+    parse finds them, and the error is the one loading here gives, old first."""
+    old = _as_json(Path(_pair_files(FIXTURES / "examples")[0]), tmp_path / "old.json", 2)
+    twice = _with_repeated_key(tmp_path)
+    expected = _error(old, twice, 1)
+    assert "duplicate key 'title'" in expected
+    assert _error(old, twice, 2) == expected
+    assert _error(twice, old, 2) == _error(twice, old, 1)
+    for validate in (True, False):
+        with pytest.raises(LoadError, match="duplicate key"):
+            _report(old, twice, 2, validate=validate)
+    monkeypatch.setattr(pair, "_serve", lambda *args: os._exit(3))  # no helper to ask
+    assert _error(old, twice, 2) == expected
+
+
 def test_an_unfollowable_ref_is_raised_the_same(tmp_path: Path) -> None:
     old, new = _pair_files(FIXTURES / "examples")
     text = Path(new).read_text("utf-8").replace(

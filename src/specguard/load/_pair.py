@@ -9,8 +9,10 @@ shared YAML alias); anything unexpected in the helper, or no helper at all, mean
 process does the work itself, the same way as with ``--jobs 1``.
 
 The hand-over goes through an unlinked temporary file (a pipe would block the helper until
-this process reads); the pipe only carries small messages: "old document ready", the
-validation verdicts, or an error to raise as loading here would have raised it.
+this process reads); the pipe only carries small messages: "old document ready", "the new
+document has no repeated JSON key" (this process parses it without looking: the helper
+does), the container index, the validation verdicts, or an error to raise as loading here
+would have raised it.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ MIN_PARALLEL_BYTES = 512 * 1024
 
 _HEADER = struct.Struct("!cQ")  # message kind, payload length
 _OLD_READY, _INDEXES, _VERDICTS, _FAILED = b"D", b"I", b"V", b"E"
+_NEW_LOADED, _NEW_FAILED = b"N", b"F"
 # Containers indexed ahead for line numbers: the root, /paths, /components/schemas, each path
 INDEX_DEPTH = 2
 
@@ -132,14 +135,20 @@ def loaded_pair(
     try:
         try:
             new_found = read_located(new, root=root)
-            new_spec = _parsed(new_found, allow_remote_refs)
+            # a repeated JSON key is the helper's to find: it parses these bytes too
+            new_spec = _parsed(new_found, allow_remote_refs, duplicates_checked_elsewhere=True)
         except SpecguardError:
             helper.old_spec(old, options)  # raises the old document's error first
             raise
         old_spec = helper.old_spec(old, options)
         helper.offer_index(old_spec.root, 0)
         helper.offer_index(new_spec.root, 1, zlib.crc32(new_found.raw))
-        yield old_spec, new_spec, Validation(old_spec, new_spec, helper)
+        try:
+            yield old_spec, new_spec, Validation(old_spec, new_spec, helper)
+        except Exception:
+            helper.confirm_new(new_found)  # a load error comes first, as it would have here
+            raise
+        helper.confirm_new(new_found)
     finally:
         helper.stop()
 
@@ -218,6 +227,15 @@ class _Helper:
 
         root.prepared_index = prepared
 
+    def confirm_new(self, found: Located) -> None:
+        """Raise what loading the new document with every check raises (the helper's word,
+        else a parse here)."""
+        message = self._message(_NEW_LOADED, _NEW_FAILED)
+        if message is None:
+            parse_bytes(found.raw, found.name)
+        elif message[0] == _NEW_FAILED:
+            raise _error(marshal.loads(message[1]))
+
     def verdicts(self) -> Problems | SpecguardError | None:
         message = self._message(_VERDICTS, _FAILED)
         if message is None:
@@ -254,8 +272,13 @@ def _serve(old: str, new: str, options: dict[str, Any], validate: bool, handover
         payload = marshal.dumps((root.data, _line_chunks(root.data, root.yaml_lines)))
         os.pwrite(handover, payload, 0)
         _send(pipe, _OLD_READY, marshal.dumps((len(payload), zlib.crc32(old_found.raw))))
-        new_found = read_located(new, root=options["root"])
-        new_spec = _parsed(new_found, allow_remote)
+        try:
+            new_found = read_located(new, root=options["root"])
+            new_spec = _parsed(new_found, allow_remote)
+        except SpecguardError as exc:
+            _send(pipe, _NEW_FAILED, marshal.dumps(_fields(exc)))
+            return
+        _send(pipe, _NEW_LOADED, b"")
         _send(pipe, _INDEXES, marshal.dumps(tuple(
             (zlib.crc32(found.raw), spec.root.container_index(INDEX_DEPTH))
             for found, spec in ((old_found, old_spec), (new_found, new_spec)))))
@@ -274,8 +297,10 @@ def _serve(old: str, new: str, options: dict[str, Any], validate: bool, handover
         os._exit(status)
 
 
-def _parsed(found: Located, allow_remote_refs: bool) -> Spec:
-    data, text, lines = parse_bytes(found.raw, found.name)
+def _parsed(found: Located, allow_remote_refs: bool, *,
+            duplicates_checked_elsewhere: bool = False) -> Spec:
+    data, text, lines = parse_bytes(
+        found.raw, found.name, json_duplicates_checked_elsewhere=duplicates_checked_elsewhere)
     root_file = SourceFile(name=found.name, key=found.key, data=data, text=text,
                            yaml_lines=lines)
     return spec_of_parsed(root_file, found.source, found.path, allow_remote_refs)
