@@ -198,20 +198,26 @@ class _Helper:
 
     def old_spec(self, old: str, options: dict[str, Any]) -> Spec:
         """The old document from the helper; parsed here if the helper could not."""
+        try:  # what this process needs of the old text anyway, while the helper parses it
+            located = read_located(old, root=options["root"])
+            crc, text = zlib.crc32(located.raw), _text_of(located)
+        except SpecguardError:
+            located = None
         message = self._message(_OLD_READY, _FAILED)
         if message is not None and message[0] == _FAILED:
             self.finished = True
             raise _error(marshal.loads(message[1]))
-        located = read_located(old, root=options["root"])
+        if located is None:
+            located = read_located(old, root=options["root"])  # raises as it did above
         if message is None:
             return _parsed(located, options["allow_remote_refs"])
-        size, crc = marshal.loads(message[1])
-        if crc != zlib.crc32(located.raw):  # the file changed meanwhile: read it here
+        size, sent_crc = marshal.loads(message[1])
+        if sent_crc != crc:  # the file changed meanwhile: read it here
             return _parsed(located, options["allow_remote_refs"])
         self.old_crc = crc
         data, chunks = marshal.loads(os.pread(self.handover.fileno(), size, 0))
         self.handover.close()
-        return _rebuilt(located, data, chunks, options["allow_remote_refs"])
+        return _rebuilt(located, text, data, chunks, options["allow_remote_refs"])
 
     def offer_index(self, root: SourceFile, side: int, crc: int | None = None) -> None:
         """Let ``root`` take the helper's index of its containers when it first needs a line."""
@@ -347,7 +353,7 @@ def _line_chunks(data: Any, lines: LineTable | None) -> list[bytes | None] | Non
     return [lines[id(c)].tobytes() if id(c) in lines else None for c in _containers(data)]
 
 
-def _rebuilt(located: Located, data: Any, chunks: list[bytes | None] | None,
+def _rebuilt(located: Located, text: str, data: Any, chunks: list[bytes | None] | None,
              allow_remote_refs: bool) -> Spec:
     lines: LineTable | None = None
     if chunks is not None:
@@ -357,16 +363,15 @@ def _rebuilt(located: Located, data: Any, chunks: list[bytes | None] | None,
                 table = array("L")
                 table.frombytes(chunk)
                 lines[id(container)] = table
-    # the text for line numbers and snippets: decoding is all parsing here would redo of it
-    text = _text_of(located)
     root_file = SourceFile(name=located.name, key=located.key, data=data, text=text,
                            yaml_lines=lines)
     return spec_of_parsed(root_file, located.source, located.path, allow_remote_refs)
 
 
 def _text_of(located: Located) -> str:
+    """The text for line numbers and snippets (decoding is all of parsing it needs here)."""
     raw = located.raw[3:] if located.raw.startswith(b"\xef\xbb\xbf") else located.raw
     try:
         return raw.decode("utf-8")
-    except UnicodeDecodeError:  # the helper parsed it, so this cannot happen; parse to be sure
+    except UnicodeDecodeError:  # not text at all: parsing says so, as loading here would
         return parse_bytes(located.raw, located.name)[1]
