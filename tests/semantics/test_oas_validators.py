@@ -142,3 +142,16 @@ def test_fixture_schemas(where: str, dialect: str, schema: Any) -> None:
     mine, theirs = PAIRS[dialect]
     for instance in INSTANCES:
         assert _answer(mine, schema, instance) == _answer(theirs, schema, instance), instance
+
+
+@pytest.mark.parametrize("dialect", sorted(PAIRS))
+def test_one_object_repeated_in_an_array(dialect: str) -> None:
+    """Items that are the same object are checked once when valid; errors stay per index."""
+    mine, theirs = PAIRS[dialect]
+    schema = {"type": "array", "items": {"type": "object", "required": ["a"],
+                                         "properties": {"a": {"type": "integer"}}}}
+    good, bad = {"a": 1}, {"b": 1}
+    for instance in ([good] * 5, [bad] * 5, [good, bad, good, bad], [good] * 3 + [{"a": "x"}]):
+        assert _answer(mine, schema, instance) == _answer(theirs, schema, instance)
+    paths = [list(error.path) for error in mine(schema).iter_errors([good, bad, good, bad])]
+    assert paths == [[1], [3]]

@@ -127,8 +127,18 @@ def _items(
 ) -> Iterator[ValidationError]:
     if not validator.is_type(instance, "array"):
         return
+    # A witness that must outgrow maxItems repeats one object a thousand times: the same
+    # object under the same schema has the same errors, so a valid one is checked once.
+    valid: set[int] = set()
     for index, item in enumerate(instance):
-        yield from validator.descend(item, items, path=index)
+        if id(item) in valid:
+            continue
+        errors = False
+        for error in validator.descend(item, items, path=index):
+            errors = True
+            yield error
+        if not errors:
+            valid.add(id(item))
 
 
 def _additional_properties(
