@@ -32,6 +32,7 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the helper need
 
 def _report(old: str, new: str, jobs: int, *, validate: bool = True) -> str:
     with loaded_pair(old, new, jobs=jobs, validate=validate) as (old_spec, new_spec, pending):
+        assert (pending.helper is not None) is (jobs == 2)  # -j 2 always forks a helper
         report = diff_specs(old_spec, new_spec, validate=validate, validation=pending)
     report = with_sources(report, old_spec, new_spec)
     return render(report, OutputFormat.JSON,

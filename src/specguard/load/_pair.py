@@ -62,10 +62,10 @@ def usable_cpus() -> int:
 
 
 def _parallel(old: str, new: str, jobs: int | None) -> bool:
-    if jobs == 1 or not hasattr(os, "fork") or threading.active_count() > 1:
-        return False  # forking a threaded process can deadlock the child
-    if jobs is None and usable_cpus() < 2:
+    if jobs == 1 or not hasattr(os, "fork"):
         return False
+    if jobs is None and (usable_cpus() < 2 or threading.active_count() > 1):
+        return False  # and forking a threaded process could deadlock the child
     if "-" in (old, new) or any(p.startswith(("http://", "https://")) for p in (old, new)):
         return False
     try:
@@ -121,9 +121,10 @@ def loaded_pair(
     """Load OLD and NEW (neither validated yet) and the pending validation of both (the
     helper validates only when ``validate``).
 
-    ``jobs``: 1 does everything in this process, 2 uses a helper process, None (the default)
-    a helper for large documents when two CPUs are free. Errors are the same either way: the
-    old document's first, as loading them in turn would raise them.
+    ``jobs``: 1 does everything in this process, 2 uses a helper process (forked: ask for it
+    only from a process with one thread), None (the default) a helper for large documents when
+    two CPUs are free and this process has one thread. Errors are the same either way: the old
+    document's first, as loading them in turn would raise them.
     """
     options: dict[str, Any] = {"root": root, "allow_remote_refs": allow_remote_refs}
     if not _parallel(old, new, jobs):
