@@ -133,7 +133,7 @@ color_option = click.option(
 @click.option("--jobs", "-j", type=click.IntRange(1, 2), default=None,
               help="Processes: 2 loads the old document and validates both in a helper "
               "process while this one loads the new one and compares; 1 does all here "
-              "(default: 2 for documents over 512 KB when two CPUs are free).")
+              "(default on Linux: 2 for documents over 512 KB when two CPUs are free).")
 @color_option
 @per_group_option
 @annotations_option

@@ -55,10 +55,12 @@ Problems = tuple[SpecValidationError | None, SpecValidationError | None]
 
 
 def usable_cpus() -> int:
+    """CPUs this process may run on; 1 where that cannot be told (auto mode is Linux-only:
+    macOS frameworks are not fork-safe, Windows cannot fork)."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+        return 1
 
 
 def _parallel(old: str, new: str, jobs: int | None) -> bool:
