@@ -230,3 +230,21 @@ def test_lines_come_from_the_adopted_index() -> None:
     adopted, fresh = JsonLocator(text, data), JsonLocator(text, data)
     adopted.adopt((shifted, children, blocks))
     assert adopted.line("/paths") == fresh.line("/paths") + 1
+
+
+def test_no_fork_means_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A machine that cannot fork now (EAGAIN) or has no writable temporary folder: the
+    diff runs in this process, as with -j 1."""
+    old, new = _pair_files(FIXTURES / "examples")
+    alone = _report(old, new, 1)
+
+    def refuse() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(pair.os, "fork", refuse)
+    with loaded_pair(old, new, jobs=2) as (old_spec, new_spec, pending):
+        assert pending.helper is None
+        report = diff_specs(old_spec, new_spec, validate=True, validation=pending)
+    assert render(with_sources(report, old_spec, new_spec), OutputFormat.JSON,
+                  RenderOptions(color=False, fail_on=Level.BREAKING, min_level=Level.SAFE)
+                  ) == alone

@@ -129,12 +129,15 @@ def loaded_pair(
     document's first, as loading them in turn would raise them.
     """
     options: dict[str, Any] = {"root": root, "allow_remote_refs": allow_remote_refs}
-    if not _parallel(old, new, jobs):
+    helper = None
+    if _parallel(old, new, jobs):
+        with contextlib.suppress(OSError):  # no temporary file, no fork: one process it is
+            helper = _Helper.start(old, new, options, validate)
+    if helper is None:
         old_spec = load_spec(old, validate=False, **options)
         new_spec = load_spec(new, validate=False, **options)
         yield old_spec, new_spec, Validation(old_spec, new_spec, None)
         return
-    helper = _Helper.start(old, new, options, validate)
     try:
         try:
             new_found = read_located(new, root=root)
@@ -170,8 +173,18 @@ class _Helper:
         import tempfile  # only here: 5 ms of imports a small diff does not need
 
         handover = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
-        read_end, write_end = os.pipe()
-        pid = os.fork()
+        try:
+            read_end, write_end = os.pipe()
+        except OSError:
+            handover.close()
+            raise
+        try:
+            pid = os.fork()
+        except OSError:
+            for fd in (read_end, write_end):
+                os.close(fd)
+            handover.close()
+            raise
         if pid == 0:  # the helper: never returns
             os.close(read_end)
             _serve(old, new, options, validate, handover.fileno(), write_end)
