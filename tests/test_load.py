@@ -209,3 +209,16 @@ def test_a_dripping_remote_ref_hits_a_total_deadline(
         with pytest.raises(RefError, match="not received within"):
             loaded.resolve(f"{url}#/A", loaded.root)
     assert time.monotonic() - started < 10
+
+
+def test_yaml_keys_are_their_text_and_only_a_plain_merge_key_merges() -> None:
+    """Keys are not resolved to numbers or booleans (a key is its text), ``<<`` merges only
+    when written plain, and each key keeps its line."""
+    from specguard.load._parse import parse_bytes, yaml_line
+
+    data, _, lines = parse_bytes(
+        b'a: &x {p: 1}\nb:\n  <<: *x\n  q: 2\nc: {"<<": 3}\nd: {1: one, true: yes}\n', "x.yaml")
+    assert data == {"a": {"p": 1}, "b": {"q": 2, "p": 1}, "c": {"<<": 3},
+                    "d": {"1": "one", "true": True}}
+    assert lines is not None
+    assert [yaml_line(data, lines, p) for p in ("/b/q", "/c/<<", "/d/true")] == [4, 5, 6]

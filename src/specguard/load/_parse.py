@@ -320,7 +320,7 @@ def _construct(loader: Any, name: str, budget: int) -> tuple[Any, LineTable]:
             root = value
             return
         top = stack[-1]
-        if isinstance(top.value, list):
+        if type(top.value) is list:
             top.value.append(value)
             top.lines.append(line)
             return
@@ -332,7 +332,10 @@ def _construct(loader: Any, name: str, budget: int) -> tuple[Any, LineTable]:
         top.key = _NO_KEY
 
     def expects_key() -> bool:
-        return bool(stack) and isinstance(stack[-1].value, dict) and stack[-1].key is _NO_KEY
+        if not stack:
+            return False
+        top = stack[-1]
+        return top.key is _NO_KEY and type(top.value) is dict
 
     def take_key(key: Any, line: int) -> None:
         top = stack[-1]
@@ -370,10 +373,37 @@ def _construct(loader: Any, name: str, budget: int) -> tuple[Any, LineTable]:
     if loader.check_event(yaml.StreamEndEvent):
         raise LoadError("empty document", file=name, hint="expected an OpenAPI mapping")
     loader.get_event()  # document start
-    while not loader.check_event(yaml.DocumentEndEvent):
-        event = loader.get_event()
+    # one pass per event of a large document: names bound here, events told apart by their
+    # exact classes (the C and Python parsers both make them), scalars first (most common)
+    get_event, resolve, scalar_node = loader.get_event, loader.resolve, yaml.ScalarNode
+    scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+    mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    document_end = yaml.DocumentEndEvent
+    while True:
+        event = get_event()
+        kind = type(event)
+        if kind is document_end:
+            break
         line = event.start_mark.line + 1
-        if isinstance(event, yaml.AliasEvent):
+        if kind is scalar_event:
+            tag = event.tag
+            if expects_key():
+                # a key is its text; only a plain "<<" can be the merge key
+                if (tag is None or tag == "!") and event.value == "<<":
+                    tag = resolve(scalar_node, event.value, event.implicit)
+                take_key(_MERGE_KEY if tag == _MERGE else event.value, line)
+                if event.anchor:
+                    anchors[event.anchor] = (event.value, line)
+                continue
+            if tag is None or tag == "!":
+                tag = resolve(scalar_node, event.value, event.implicit)
+            # a transient node for the constructors; the marks are only read for errors
+            node = scalar_node(tag, event.value, event.start_mark, event.end_mark)
+            value = _scalar(node, loader, name)
+            if event.anchor:
+                anchors[event.anchor] = (value, line)
+            place(value, line)
+        elif kind is alias_event:
             if event.anchor not in anchors:
                 raise LoadError(f"invalid YAML: found undefined alias {event.anchor!r}",
                                 file=name, line=line)
@@ -386,25 +416,10 @@ def _construct(loader: Any, name: str, budget: int) -> tuple[Any, LineTable]:
                 take_key(value, line)
             else:
                 place(value, line)
-        elif isinstance(event, yaml.ScalarEvent):
-            tag = event.tag
-            if tag is None or tag == "!":
-                tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
-            if expects_key():
-                take_key(_MERGE_KEY if tag == _MERGE else event.value, line)
-                if event.anchor:
-                    anchors[event.anchor] = (event.value, line)
-                continue
-            # a transient node for the constructors; the marks are only read for errors
-            node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)  # type: ignore[arg-type]
-            value = _scalar(node, loader, name)
-            if event.anchor:
-                anchors[event.anchor] = (value, line)
-            place(value, line)
-        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+        elif kind is mapping_start or kind is sequence_start:
             if expects_key():
                 raise LoadError("mapping key is not a scalar", file=name, line=line)
-            mapping = isinstance(event, yaml.MappingStartEvent)
+            mapping = kind is mapping_start
             tag = event.tag
             if tag is not None and tag != "!" and tag != (_MAP if mapping else _SEQ):
                 raise LoadError(f"unsupported YAML tag {tag!r}", file=name, line=line)
@@ -424,7 +439,6 @@ def _construct(loader: Any, name: str, budget: int) -> tuple[Any, LineTable]:
             )
             if top.merges:
                 merge(top)
-    loader.get_event()  # document end
     if not loader.check_event(yaml.StreamEndEvent):
         event = loader.peek_event()
         raise LoadError("invalid YAML: expected a single document in the stream", file=name,
