@@ -107,13 +107,15 @@ class _Source:
         self.root = root
         self.rev = rev
         self.repo = repo
+        self._real_root: PurePosixPath | None = None
 
     def really_inside(self, path: PurePosixPath) -> bool:
         """True unless a symbolic link on the way takes ``path`` out of the root."""
         if self.rev is not None:
             return True  # git show reads blobs: a committed symlink is just its target text
-        real_root = PurePosixPath(os.path.realpath(self.root))
-        return _inside(PurePosixPath(os.path.realpath(path)), real_root)
+        if self._real_root is None:  # once: a spec of 2,700 files asked for each one
+            self._real_root = PurePosixPath(os.path.realpath(self.root))
+        return _inside(PurePosixPath(os.path.realpath(path)), self._real_root)
 
     def read(self, path: PurePosixPath) -> bytes:
         if self.rev is None:
