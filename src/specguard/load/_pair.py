@@ -283,23 +283,18 @@ def _serve(old: str, new: str, options: dict[str, Any], validate: bool, handover
     containers for line numbers, then validate both."""
     status = 0
     try:
-        allow_remote = options["allow_remote_refs"]
-        try:
-            old_found = read_located(old, root=options["root"])
-            old_spec = _parsed(old_found, allow_remote)
-        except SpecguardError as exc:
-            _send(pipe, _FAILED, marshal.dumps(_fields(exc)))
+        loaded = _loaded(old, options, pipe, _FAILED)
+        if loaded is None:
             return
+        old_found, old_spec = loaded
         root = old_spec.root
         payload = marshal.dumps((root.data, _line_chunks(root.data, root.yaml_lines)))
         os.pwrite(handover, payload, 0)
         _send(pipe, _OLD_READY, marshal.dumps((len(payload), zlib.crc32(old_found.raw))))
-        try:
-            new_found = read_located(new, root=options["root"])
-            new_spec = _parsed(new_found, allow_remote)
-        except SpecguardError as exc:
-            _send(pipe, _NEW_FAILED, marshal.dumps(_fields(exc)))
+        loaded = _loaded(new, options, pipe, _NEW_FAILED)
+        if loaded is None:
             return
+        new_found, new_spec = loaded
         _send(pipe, _NEW_LOADED, b"")
         _send(pipe, _INDEXES, marshal.dumps(tuple(
             (zlib.crc32(found.raw), spec.root.container_index(INDEX_DEPTH))
@@ -317,6 +312,17 @@ def _serve(old: str, new: str, options: dict[str, Any], validate: bool, handover
         status = 1
     finally:
         os._exit(status)
+
+
+def _loaded(location: str, options: dict[str, Any], pipe: int, failure: bytes
+            ) -> tuple[Located, Spec] | None:
+    """Read and parse one document in the helper; a load error is sent as ``failure``."""
+    try:
+        found = read_located(location, root=options["root"])
+        return found, _parsed(found, options["allow_remote_refs"])
+    except SpecguardError as exc:
+        _send(pipe, failure, marshal.dumps(_fields(exc)))
+        return None
 
 
 def _parsed(found: Located, allow_remote_refs: bool, *,
