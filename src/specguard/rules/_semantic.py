@@ -310,8 +310,10 @@ class SemanticBridge:
             old, new = _component(root.old), _component(root.new)
             ident = (old.file.name, old.pointer, new.file.name, new.pointer, root.kind,
                      root.direction)
-            grouped.setdefault(ident, (replace(root, old=old, new=new), set()))[1].add(
-                root.operation)
+            group = grouped.get(ident)
+            if group is None:  # one copy per component pair, not one per operation
+                group = grouped[ident] = (replace(root, old=old, new=new), set())
+            group[1].add(root.operation)
         proven_equal: dict[Any, bool] = {}  # key -> every root reaching it was compatible
         equivalent: set[Any] = set()  # keys under roots proven equivalent in both directions
         results = []
