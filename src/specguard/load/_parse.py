@@ -108,6 +108,10 @@ def _parse_bytes(raw: bytes, name: str, duplicates: bool = True
     if name.endswith(".json") or stripped[:1] in ("{", "["):
         try:
             data = _json_loads_bounded(text, name, duplicates)
+        except _RepeatedKey as exc:
+            raise LoadError(f"duplicate key {exc.key!r}", file=name,
+                            line=_repeated_key_line(text), hint="each key may appear once"
+                            ) from None
         except json.JSONDecodeError as exc:
             if name.endswith(".json"):
                 raise LoadError(f"invalid JSON: {exc.msg}", file=name, line=exc.lineno) from None
@@ -204,6 +208,14 @@ def _reject_surrogates(data: Any, name: str) -> None:
                 stack.append(item)
 
 
+class _RepeatedKey(Exception):
+    """A JSON object wrote ``key`` twice (its line is looked for once the parser gave up)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
 def _no_duplicates(name: str) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
     def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         result = dict(pairs)
@@ -211,13 +223,58 @@ def _no_duplicates(name: str) -> Callable[[list[tuple[str, Any]]], dict[str, Any
             seen: set[str] = set()
             for key, _ in pairs:
                 if key in seen:
-                    raise LoadError(
-                        f"duplicate key {key!r}", file=name, hint="each key may appear once"
-                    )
+                    raise _RepeatedKey(key)
                 seen.add(key)
         return result
 
     return hook
+
+
+def _repeated_key_line(text: str) -> int | None:
+    """The line of the repeated key the parser refused: the second writing of the first key
+    repeated in the first object to close that repeats one (the parser checks each object as
+    it closes, its keys in order).
+
+    Only on that error path: a walk in Python over every object (values other than objects
+    and arrays are skipped by the C scanner), with its own stack (no recursion limit).
+    """
+    scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[attr-defined]
+    ws = _WS.match
+    # per open container: is it an object, the keys seen, the first repeated key's offset
+    stack: list[tuple[bool, set[str], list[int]]] = []
+    position = ws(text, 0).end()  # type: ignore[union-attr]
+    try:
+        while True:
+            char = text[position]
+            if char in "{[":
+                stack.append((char == "{", set(), []))
+                position = ws(text, position + 1).end()  # type: ignore[union-attr]
+            elif char in "}]":
+                is_object, _, repeated = stack.pop()
+                if is_object and repeated:
+                    at = repeated[0]
+                    return text.count("\n", 0, at) + 1
+                if not stack:
+                    return None
+                position = ws(text, position + 1).end()  # type: ignore[union-attr]
+            elif char == ",":
+                position = ws(text, position + 1).end()  # type: ignore[union-attr]
+            elif char == '"' and stack and stack[-1][0]:  # a key: its value is taken with it
+                found, end = json.decoder.scanstring(text, position + 1)  # type: ignore[attr-defined]
+                _, seen, repeated = stack[-1]
+                if found in seen and not repeated:
+                    repeated.append(position)
+                seen.add(found)
+                position = ws(text, end).end()  # type: ignore[union-attr]  # the colon
+                position = ws(text, position + 1).end()  # type: ignore[union-attr]
+                if text[position] not in "{[":
+                    _, position = scan(text, position)
+                    position = ws(text, position).end()  # type: ignore[union-attr]
+            else:  # a scalar value: the C scanner steps over it
+                _, position = scan(text, position)
+                position = ws(text, position).end()  # type: ignore[union-attr]
+    except (IndexError, ValueError, StopIteration):
+        return None
 
 
 def _parse_yaml(text: str, name: str) -> tuple[Any, LineTable]:
