@@ -248,3 +248,26 @@ def test_no_fork_means_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
     assert render(with_sources(report, old_spec, new_spec), OutputFormat.JSON,
                   RenderOptions(color=False, fail_on=Level.BREAKING, min_level=Level.SAFE)
                   ) == alone
+
+
+def test_a_git_revision_is_loaded_by_the_helper_too(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """``diff main:openapi.json openapi.json``: the helper reads the revision with git as this
+    process would; the report is the one -j 1 writes."""
+    from tests.gate.support import GitRepo
+
+    old, new = _pair_files(FIXTURES / "examples")
+    repo = GitRepo(tmp_path / "repo")
+    target = repo.path / "openapi.json"
+    _as_json(Path(old), target, 2)
+    repo.git("add", "openapi.json")
+    repo.git("commit", "-q", "-m", "v1")
+    _as_json(Path(new), target, 2)
+    monkeypatch.chdir(repo.path)
+    alone = _report("HEAD:openapi.json", "openapi.json", 1)
+    assert '"findings": []' not in alone
+    assert _report("HEAD:openapi.json", "openapi.json", 2) == alone
+    with loaded_pair("HEAD:openapi.json", "openapi.json", jobs=2) as (old_spec, _, pending):
+        assert pending.helper is not None and old_spec.root.name == "HEAD:openapi.json"
+    assert pair._size_hint("HEAD:openapi.json") == pair._size_hint("openapi.json")
+    assert pair._size_hint("HEAD:missing.json") is None

@@ -539,7 +539,7 @@ class Located:
 def read_located(location: str, *, root: str | None = None, stdin: bytes | None = None
                  ) -> Located:
     """Read a path, ``-`` (stdin) or ``REV:path``, confined to ``root``."""
-    rev, path_text = _split_revision(location)
+    rev, path_text = split_revision(location)
     cwd = Path.cwd()
     if location == "-":
         raw = stdin if stdin is not None else sys.stdin.buffer.read()
@@ -599,7 +599,7 @@ def validation_problem(spec: Spec) -> SpecValidationError | None:
     return problem(spec)
 
 
-def _split_revision(location: str) -> tuple[str | None, str]:
+def split_revision(location: str) -> tuple[str | None, str]:
     """``REV:path`` names a git revision; a plain path (even with ':' on Windows) does not."""
     if location == "-" or Path(location).exists():
         return None, location

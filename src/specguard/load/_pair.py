@@ -38,6 +38,7 @@ from specguard.load import (
     load_spec,
     read_located,
     spec_of_parsed,
+    split_revision,
     validation_problem,
 )
 from specguard.load._parse import Index, LineTable, parse_bytes
@@ -70,11 +71,20 @@ def _parallel(old: str, new: str, jobs: int | None) -> bool:
         return False  # and forking a threaded process could deadlock the child
     if "-" in (old, new) or any(p.startswith(("http://", "https://")) for p in (old, new)):
         return False
-    try:
-        size = os.path.getsize(old) + os.path.getsize(new)
-    except OSError:  # a REV:path, or a path that loading will report
+    old_size, new_size = _size_hint(old), _size_hint(new)
+    if old_size is None or new_size is None:  # nothing to go by, or a path loading reports
         return False
-    return jobs is not None or size >= MIN_PARALLEL_BYTES
+    return jobs is not None or old_size + new_size >= MIN_PARALLEL_BYTES
+
+
+def _size_hint(location: str) -> int | None:
+    """The file's size; for ``REV:path`` the working tree's copy of the path (about the size
+    the revision holds: ``specguard diff main:openapi.json openapi.json`` is the usual case)."""
+    rev, path = split_revision(location)
+    try:
+        return os.path.getsize(path if rev is not None else location)
+    except OSError:
+        return None
 
 
 class Validation:
