@@ -64,21 +64,20 @@ class SourceFile:
         """The 1-based source line of the node at ``pointer`` (or of its nearest ancestor)."""
         if self.yaml_lines is not None:
             return yaml_line(self.data, self.yaml_lines, pointer)
+        return self._locator().line(pointer)
+
+    def container_index(self, depth: int) -> Index | None:
+        """Index this JSON text's containers down to ``depth`` for another process's
+        :attr:`prepared_index` (None for YAML, whose lines are known already)."""
+        return None if self.yaml_lines is not None else self._locator().warm(depth)
+
+    def _locator(self) -> JsonLocator:
         if self._json_locator is None:
             self._json_locator = JsonLocator(self.text, self.data)
             index = self.prepared_index() if self.prepared_index is not None else None
             if index is not None:
                 self._json_locator.adopt(index)
-        return self._json_locator.line(pointer)
-
-    def container_index(self, depth: int) -> Index | None:
-        """Index this JSON text's containers down to ``depth`` for another process's
-        :attr:`prepared_index` (None for YAML, whose lines are known already)."""
-        if self.yaml_lines is not None:
-            return None
-        if self._json_locator is None:
-            self._json_locator = JsonLocator(self.text, self.data)
-        return self._json_locator.warm(depth)
+        return self._json_locator
 
     def get(self, pointer: str) -> Any:
         """The node at ``pointer``; raises KeyError/IndexError/ValueError when absent."""
@@ -194,21 +193,11 @@ def _load_url(location: str, *, allow_remote_refs: bool, validate: bool) -> Spec
     except (OSError, ValueError) as exc:
         raise LoadError(f"cannot fetch: {exc}", file=location) from None
     source = _Source(PurePosixPath(Path.cwd().as_posix()), None, None)
-    return _spec(raw, location, location, source, None, allow_remote_refs, validate)
+    return _spec(Located(raw, location, location, source, None), allow_remote_refs, validate)
 
 
-def _spec(
-    raw: bytes,
-    name: str,
-    key: str,
-    source: _Source,
-    path: PurePosixPath | None,
-    allow_remote_refs: bool,
-    validate: bool,
-) -> Spec:
-    data, text, lines = parse_bytes(raw, name)
-    spec = spec_of_parsed(SourceFile(name=name, key=key, data=data, text=text, yaml_lines=lines),
-                          source, path, allow_remote_refs)
+def _spec(found: Located, allow_remote_refs: bool, validate: bool) -> Spec:
+    spec = parsed_spec(found, allow_remote_refs)
     if validate and spec.is_asyncapi:
         from specguard.load._asyncapi import validate_asyncapi
 
@@ -218,6 +207,16 @@ def _spec(
 
         validate_spec(spec)
     return spec
+
+
+def parsed_spec(found: Located, allow_remote_refs: bool, *,
+                json_duplicates_checked_elsewhere: bool = False) -> Spec:
+    """The spec of a document read but not parsed yet (its version checked, not validated)."""
+    data, text, lines = parse_bytes(
+        found.raw, found.name, json_duplicates_checked_elsewhere=json_duplicates_checked_elsewhere)
+    return spec_of_parsed(
+        SourceFile(name=found.name, key=found.key, data=data, text=text, yaml_lines=lines),
+        found.source, found.path, allow_remote_refs)
 
 
 def spec_of_parsed(root_file: SourceFile, source: _Source, path: PurePosixPath | None,
@@ -520,9 +519,7 @@ def load_spec(
     """Load a spec from a path, ``-`` (stdin) or ``REV:path`` (a git revision)."""
     if location.startswith(("http://", "https://")):
         return _load_url(location, allow_remote_refs=allow_remote_refs, validate=validate)
-    found = read_located(location, root=root, stdin=stdin)
-    return _spec(found.raw, found.name, found.key, found.source, found.path, allow_remote_refs,
-                 validate)
+    return _spec(read_located(location, root=root, stdin=stdin), allow_remote_refs, validate)
 
 
 @dataclass(frozen=True)
@@ -533,7 +530,7 @@ class Located:
     name: str
     key: str
     source: _Source
-    path: PurePosixPath
+    path: PurePosixPath | None  # None for a document fetched from a URL
 
 
 def read_located(location: str, *, root: str | None = None, stdin: bytes | None = None

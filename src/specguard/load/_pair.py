@@ -36,12 +36,13 @@ from specguard.load import (
     SourceFile,
     Spec,
     load_spec,
+    parsed_spec,
     read_located,
     spec_of_parsed,
     split_revision,
     validation_problem,
 )
-from specguard.load._parse import Index, LineTable, parse_bytes
+from specguard.load._parse import Index, LineTable, decode_text, parse_bytes
 
 # Below this much text (both documents) a helper costs more than it saves.
 MIN_PARALLEL_BYTES = 512 * 1024
@@ -55,7 +56,7 @@ INDEX_DEPTH = 2
 Problems = tuple[SpecValidationError | None, SpecValidationError | None]
 
 
-def usable_cpus() -> int:
+def _usable_cpus() -> int:
     """CPUs this process may run on; 1 where that cannot be told (auto mode is Linux-only:
     macOS frameworks are not fork-safe, Windows cannot fork)."""
     try:
@@ -67,7 +68,7 @@ def usable_cpus() -> int:
 def _parallel(old: str, new: str, jobs: int | None) -> bool:
     if jobs == 1 or not hasattr(os, "fork"):
         return False
-    if jobs is None and (usable_cpus() < 2 or threading.active_count() > 1):
+    if jobs is None and (_usable_cpus() < 2 or threading.active_count() > 1):
         return False  # and forking a threaded process could deadlock the child
     if "-" in (old, new) or any(p.startswith(("http://", "https://")) for p in (old, new)):
         return False
@@ -152,7 +153,8 @@ def loaded_pair(
         try:
             new_found = read_located(new, root=root)
             # a repeated JSON key is the helper's to find: it parses these bytes too
-            new_spec = _parsed(new_found, allow_remote_refs, duplicates_checked_elsewhere=True)
+            new_spec = parsed_spec(new_found, allow_remote_refs,
+                                   json_duplicates_checked_elsewhere=True)
         except SpecguardError:
             helper.old_spec(old, options)  # raises the old document's error first
             raise
@@ -224,26 +226,26 @@ class _Helper:
 
     def old_spec(self, old: str, options: dict[str, Any]) -> Spec:
         """The old document from the helper; parsed here if the helper could not."""
+        allow_remote = options["allow_remote_refs"]
+        located: Located | None
         try:  # what this process needs of the old text anyway, while the helper parses it
             located = read_located(old, root=options["root"])
-            crc, text = zlib.crc32(located.raw), _text_of(located)
+            crc, text = zlib.crc32(located.raw), decode_text(located.raw, located.name)
         except SpecguardError:
-            located = None
+            located = None  # the helper's word on it comes first
         message = self._message(_OLD_READY, _FAILED)
         if message is not None and message[0] == _FAILED:
             self.finished = True
             raise _error(marshal.loads(message[1]))
-        if located is None:
-            located = read_located(old, root=options["root"])  # raises as it did above
-        if message is None:
-            return _parsed(located, options["allow_remote_refs"])
+        if located is None or message is None:  # loading it here says what it says
+            return parsed_spec(read_located(old, root=options["root"]), allow_remote)
         size, sent_crc = marshal.loads(message[1])
         if sent_crc != crc:  # the file changed meanwhile: read it here
-            return _parsed(located, options["allow_remote_refs"])
+            return parsed_spec(located, allow_remote)
         self.old_crc = crc
         data, chunks = marshal.loads(os.pread(self.handover.fileno(), size, 0))
         self.handover.close()
-        return _rebuilt(located, text, data, chunks, options["allow_remote_refs"])
+        return _rebuilt(located, text, data, chunks, allow_remote)
 
     def offer_index(self, root: SourceFile, side: int, crc: int | None = None) -> None:
         """Let ``root`` take the helper's index of its containers when it first needs a line."""
@@ -329,19 +331,10 @@ def _loaded(location: str, options: dict[str, Any], pipe: int, failure: bytes
     """Read and parse one document in the helper; a load error is sent as ``failure``."""
     try:
         found = read_located(location, root=options["root"])
-        return found, _parsed(found, options["allow_remote_refs"])
+        return found, parsed_spec(found, options["allow_remote_refs"])
     except SpecguardError as exc:
         _send(pipe, failure, marshal.dumps(_fields(exc)))
         return None
-
-
-def _parsed(found: Located, allow_remote_refs: bool, *,
-            duplicates_checked_elsewhere: bool = False) -> Spec:
-    data, text, lines = parse_bytes(
-        found.raw, found.name, json_duplicates_checked_elsewhere=duplicates_checked_elsewhere)
-    root_file = SourceFile(name=found.name, key=found.key, data=data, text=text,
-                           yaml_lines=lines)
-    return spec_of_parsed(root_file, found.source, found.path, allow_remote_refs)
 
 
 def _send(pipe: int, kind: bytes, payload: bytes) -> None:
@@ -398,12 +391,3 @@ def _rebuilt(located: Located, text: str, data: Any, chunks: list[bytes | None] 
     root_file = SourceFile(name=located.name, key=located.key, data=data, text=text,
                            yaml_lines=lines)
     return spec_of_parsed(root_file, located.source, located.path, allow_remote_refs)
-
-
-def _text_of(located: Located) -> str:
-    """The text for line numbers and snippets (decoding is all of parsing it needs here)."""
-    raw = located.raw[3:] if located.raw.startswith(b"\xef\xbb\xbf") else located.raw
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:  # not text at all: parsing says so, as loading here would
-        return parse_bytes(located.raw, located.name)[1]

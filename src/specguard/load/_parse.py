@@ -68,7 +68,9 @@ MAX_NESTING = 256
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
-def _decode(raw: bytes, name: str) -> str:
+def decode_text(raw: bytes, name: str) -> str:
+    """The document's text (a UTF-8 byte-order mark dropped); non-UTF-8 or NUL bytes are
+    refused with their line."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -101,7 +103,7 @@ def parse_bytes(raw: bytes, name: str, *, json_duplicates_checked_elsewhere: boo
 
 def _parse_bytes(raw: bytes, name: str, duplicates: bool = True
                  ) -> tuple[Any, str, LineTable | None]:
-    text = _decode(raw, name)
+    text = decode_text(raw, name)
     if not text.strip():
         raise LoadError("empty document", file=name, hint="expected an OpenAPI mapping")
     stripped = text.lstrip()
