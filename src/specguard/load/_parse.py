@@ -160,7 +160,7 @@ def _json_loads_bounded(text: str, name: str, duplicates: bool = True) -> Any:
     try:
         return json.loads(
             text,
-            object_pairs_hook=_no_duplicates(name) if duplicates else None,
+            object_pairs_hook=_no_duplicates if duplicates else None,
             parse_constant=_no_constant(name),
             parse_float=_finite_float(name),
         )
@@ -218,18 +218,16 @@ class _RepeatedKey(Exception):
         self.key = key
 
 
-def _no_duplicates(name: str) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
-    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        result = dict(pairs)
-        if len(result) != len(pairs):
-            seen: set[str] = set()
-            for key, _ in pairs:
-                if key in seen:
-                    raise _RepeatedKey(key)
-                seen.add(key)
-        return result
-
-    return hook
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object's pairs as a dict, refusing a key written twice."""
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _RepeatedKey(key)
+            seen.add(key)
+    return result
 
 
 def _repeated_key_line(text: str) -> int | None:
